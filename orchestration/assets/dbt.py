@@ -1,0 +1,39 @@
+"""The dbt project's models, seeds and tests as Dagster assets and asset checks."""
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.assets.ingest import raw_asset_key
+from orchestration.resources import WarehouseLayout, dbt_project
+
+
+class KamDbtTranslator(DagsterDbtTranslator):
+    """dbt sources are the ingest assets; models are keyed and grouped by their layer."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return raw_asset_key(dbt_resource_props["name"])
+        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return dbt_resource_props["schema"]
+
+
+def build_dbt_assets() -> dg.AssetsDefinition:
+    project = dbt_project()
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=KamDbtTranslator(),
+    )
+    def kam_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, layout: WarehouseLayout):
+        """`dbt build` against the working database: models, then their tests as asset checks."""
+        dbt_vars = {"warehouse_path": str(layout.work_database)}
+        yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+
+    return kam_dbt_models

@@ -1,0 +1,132 @@
+"""`kam`: generate demo data, run the pipeline in-process, serve the dashboard."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from orchestration.resources import PROJECT_ROOT, resolve_paths
+from orchestration.warehouse import DEFAULT_LANDING_DIR
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from orchestration.generator import generate
+
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    summary = generate(
+        args.out,
+        customers=args.customers,
+        years=args.years,
+        lines=args.lines,
+        seed=args.seed,
+        end_date=args.end_date,
+        file_format=args.format,
+        truth_path=args.truth,
+        progress=progress,
+    )
+    for entity, rows in summary.rows.items():
+        print(f"{entity:20} {rows:>12,} rows")
+    print(f"Landing files in {summary.landing_dir} ({summary.seconds:.1f} s); "
+          f"ground truth in {summary.truth_path}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from orchestration.runner import run_pipeline
+
+    landing, warehouse = resolve_paths(args.landing, args.warehouse)
+    outcome = run_pipeline(landing, warehouse)
+    if not outcome.success:
+        print(f"kam run failed: {outcome.error}", file=sys.stderr)
+        print(f"The published warehouse {warehouse} was left as it was.", file=sys.stderr)
+        return 1
+    print(f"Warehouse published: {warehouse} ({outcome.seconds:.1f} s)")
+    return 0
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    _, warehouse = resolve_paths(None, args.warehouse)
+    if not warehouse.exists():
+        print(f"No warehouse at {warehouse}: run `kam run` first.", file=sys.stderr)
+        return 1
+    app = PROJECT_ROOT / "dashboard" / "app.py"
+    print(f"Dashboard: http://localhost:{args.port}  (warehouse {warehouse}; Ctrl+C to stop)",
+          flush=True)
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.port", str(args.port),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]
+    env = {**os.environ, "KAM_WAREHOUSE": str(warehouse)}
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kam",
+        description="Key-account management: which customers truly deserve key-account treatment.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gen = commands.add_parser(
+        "generate", help="write realistic demo landing files",
+        description="Write every input entity of the contract as demo landing files, drawn from "
+        "customer archetypes; the archetypes go to a separate ground-truth file.",
+    )
+    gen.add_argument("--customers", type=int, default=2000, help="customers (default 2000)")
+    gen.add_argument("--years", type=int, default=4, help="years of order history (default 4)")
+    gen.add_argument("--lines", type=int, default=None,
+                     help="order lines, exactly (default 100 per customer)")
+    gen.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    gen.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 10, 31),
+                     help="last day of order history, YYYY-MM-DD (default 2026-10-31)")
+    gen.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                     help="landing file format (default csv)")
+    gen.add_argument("--out", type=Path, default=PROJECT_ROOT / DEFAULT_LANDING_DIR,
+                     help="landing folder (default data/landing)")
+    gen.add_argument("--truth", type=Path, default=None,
+                     help="ground-truth file (default <out>/../ground_truth/customer_archetypes.csv)")
+    gen.set_defaults(handler=_generate)
+
+    run = commands.add_parser(
+        "run", help="load landing files, build the warehouse and publish it",
+        description="Materialise every asset in-process (the same assets Dagster runs): ingest "
+        "the landing folder, build the dbt models, and publish the warehouse atomically.",
+    )
+    run.add_argument("--landing", type=Path, default=None,
+                     help="landing folder (default $KAM_LANDING_DIR or data/landing)")
+    run.add_argument("--warehouse", type=Path, default=None,
+                     help="published DuckDB file (default $KAM_WAREHOUSE or data/warehouse.duckdb)")
+    run.set_defaults(handler=_run)
+
+    dash = commands.add_parser(
+        "dashboard", help="serve the key-account dashboard",
+        description="Serve the Streamlit dashboard over a published warehouse, read-only.",
+    )
+    dash.add_argument("--warehouse", type=Path, default=None,
+                      help="published DuckDB file (default $KAM_WAREHOUSE or data/warehouse.duckdb)")
+    dash.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    dash.set_defaults(handler=_dashboard)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""The input contract: which landing entities exist, their columns, types and required fields.
+
+One definition feeds the generator, the ingestion assets, the dbt sources and the docs, so the
+contract cannot drift between them (see ../docs/input-contract.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    duckdb_type: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    columns: tuple[Column, ...]
+    required_file: bool = False
+    description: str = ""
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [column.name for column in self.columns if column.required]
+
+
+def _columns(*specs: tuple[str, str] | tuple[str, str, bool]) -> tuple[Column, ...]:
+    return tuple(Column(*spec) for spec in specs)
+
+
+ENTITIES: dict[str, Entity] = {
+    entity.name: entity
+    for entity in (
+        Entity(
+            "orders",
+            _columns(
+                ("order_id", "VARCHAR", True),
+                ("order_date", "DATE", True),
+                ("customer_id", "VARCHAR", True),
+                ("product_id", "VARCHAR", True),
+                ("quantity", "DOUBLE", True),
+                ("net_revenue", "DECIMAL(18,2)", True),
+                ("line_number", "INTEGER"),
+                ("cost_amount", "DECIMAL(18,2)"),
+                ("currency", "VARCHAR"),
+            ),
+            required_file=True,
+            description="One row per order line; net_revenue after discounts; negative quantity "
+            "and revenue are a return or credit note.",
+        ),
+        Entity(
+            "customers",
+            _columns(
+                ("customer_id", "VARCHAR", True),
+                ("customer_name", "VARCHAR"),
+                ("industry", "VARCHAR"),
+                ("region", "VARCHAR"),
+                ("employee_count", "INTEGER"),
+                ("annual_revenue", "DECIMAL(18,2)"),
+                ("account_manager_id", "VARCHAR"),
+                ("created_on", "DATE"),
+            ),
+            required_file=True,
+            description="One row per customer; firmographics feed wallet estimation.",
+        ),
+        Entity(
+            "products",
+            _columns(
+                ("product_id", "VARCHAR", True),
+                ("category", "VARCHAR"),
+                ("product_name", "VARCHAR"),
+            ),
+            description="One row per product.",
+        ),
+        Entity(
+            "product_costs",
+            _columns(
+                ("product_id", "VARCHAR", True),
+                ("valid_from", "DATE", True),
+                ("unit_cost", "DECIMAL(18,4)", True),
+            ),
+            description="Standard-cost history; the cost at an order date is the latest "
+            "valid_from on or before it.",
+        ),
+        Entity(
+            "wallet_estimates",
+            _columns(
+                ("customer_id", "VARCHAR", True),
+                ("year", "INTEGER", True),
+                ("estimated_wallet", "DECIMAL(18,2)", True),
+            ),
+            description="The customer's total yearly spend in our categories, from market research.",
+        ),
+        Entity(
+            "service_costs",
+            _columns(
+                ("customer_id", "VARCHAR", True),
+                ("activity_date", "DATE", True),
+                ("activity_type", "VARCHAR", True),
+                ("cost", "DECIMAL(18,2)", True),
+            ),
+            description="Cost to serve: support, visits, rush shipping, returns handling.",
+        ),
+        Entity(
+            "account_assessments",
+            _columns(
+                ("customer_id", "VARCHAR", True),
+                ("assessed_on", "DATE", True),
+                ("executive_access", "INTEGER"),
+                ("decision_access", "INTEGER"),
+                ("cultural_fit", "INTEGER"),
+                ("strategic_alignment", "INTEGER"),
+            ),
+            description="1-5 scores from the account team; the latest assessment counts.",
+        ),
+        Entity(
+            "account_managers",
+            _columns(
+                ("account_manager_id", "VARCHAR", True),
+                ("name", "VARCHAR"),
+                ("capacity_accounts", "INTEGER"),
+            ),
+            description="How many key accounts one manager can carry.",
+        ),
+        Entity(
+            "account_plans",
+            _columns(
+                ("customer_id", "VARCHAR", True),
+                ("period_start", "DATE", True),
+                ("period_end", "DATE", True),
+                ("target_revenue", "DECIMAL(18,2)"),
+                ("target_gross_margin", "DECIMAL(18,2)"),
+            ),
+            description="2-3 year account plans, split in periods for cadence reporting.",
+        ),
+    )
+}
+
+REQUIRED_ENTITIES = [name for name, entity in ENTITIES.items() if entity.required_file]
+
+LANDING_SUFFIXES = (".csv", ".parquet")

@@ -1,0 +1,79 @@
+"""Every resource the code location uses, built in one place from two settings: where landing
+files arrive and where the published warehouse lives."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject
+from dagster_duckdb import DuckDBResource
+
+from orchestration.warehouse import DEFAULT_LANDING_DIR, DEFAULT_WAREHOUSE, work_path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+class WarehouseLayout(dg.ConfigurableResource):
+    """The landing folder and the published warehouse file; the writer's working copy sits beside it."""
+
+    landing_dir: str
+    warehouse_path: str
+
+    @property
+    def landing(self) -> Path:
+        return Path(self.landing_dir)
+
+    @property
+    def warehouse(self) -> Path:
+        return Path(self.warehouse_path)
+
+    @property
+    def work_database(self) -> Path:
+        return work_path(self.warehouse)
+
+
+def resolve_paths(landing_dir: Path | None = None, warehouse: Path | None = None) -> tuple[Path, Path]:
+    """Explicit arguments win, then KAM_LANDING_DIR / KAM_WAREHOUSE, then the demo folders."""
+    landing = landing_dir or Path(os.environ.get("KAM_LANDING_DIR", PROJECT_ROOT / DEFAULT_LANDING_DIR))
+    published = warehouse or Path(os.environ.get("KAM_WAREHOUSE", PROJECT_ROOT / DEFAULT_WAREHOUSE))
+    return landing.resolve(), published.resolve()
+
+
+def _put_dbt_on_path() -> None:
+    """dagster-dbt calls `dbt` by name; find it beside this interpreter when no virtualenv is
+    activated (`.venv/bin/kam run` or `.venv/bin/dagster dev` straight from a shell)."""
+    interpreter_bin = str(Path(sys.executable).parent)
+    if shutil.which("dbt") is None and (Path(interpreter_bin) / "dbt").exists():
+        os.environ["PATH"] = os.pathsep.join([interpreter_bin, os.environ.get("PATH", "")])
+
+
+@functools.cache
+def dbt_project() -> DbtProject:
+    """The dbt project, its manifest parsed on first use (never committed).
+
+    Under `dagster dev` the manifest is re-parsed at every load so model edits show at once.
+    """
+    _put_dbt_on_path()
+    project = DbtProject(project_dir=DBT_PROJECT_DIR)
+    project.prepare_if_dev()
+    if not project.manifest_path.exists():
+        project.preparer.prepare(project)
+    return project
+
+
+def build_resources(landing_dir: Path, warehouse: Path) -> dict[str, object]:
+    layout = WarehouseLayout(landing_dir=str(landing_dir), warehouse_path=str(warehouse))
+    return {
+        "layout": layout,
+        "duckdb": DuckDBResource(database=str(layout.work_database)),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project(),
+            profiles_dir=str(DBT_PROJECT_DIR),
+        ),
+    }

@@ -1,0 +1,116 @@
+"""Running the refresh job in-process: the CLI's `kam run` and the tests use the very job that
+Dagster schedules, with a compact progress log instead of Dagster's debug stream."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.automation import REFRESH_JOB_NAME
+from orchestration.definitions import build_definitions
+from orchestration.resources import dbt_project
+
+_PROGRESS_EVENTS = {
+    "STEP_START": "started",
+    "STEP_SUCCESS": "done",
+    "STEP_FAILURE": "FAILED",
+    "ASSET_CHECK_EVALUATION": None,
+}
+
+
+@dataclass
+class RunOutcome:
+    success: bool
+    seconds: float
+    error: str | None = None
+    failed_steps: list[str] = field(default_factory=list)
+    result: dg.ExecuteInProcessResult | None = None
+
+
+class _ProgressHandler(logging.Handler):
+    def __init__(self, started: float, stream) -> None:
+        super().__init__()
+        self.started = started
+        self.stream = stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = getattr(record, "dagster_event", None)
+        if event is None or event.event_type_value not in _PROGRESS_EVENTS:
+            return
+        label = _PROGRESS_EVENTS[event.event_type_value]
+        if label is None:
+            evaluation = event.asset_check_evaluation_data
+            if evaluation.passed:
+                return
+            label = f"check {evaluation.check_name} failed"
+        elapsed = time.perf_counter() - self.started
+        print(f"[{elapsed:6.1f}s] {event.step_key}: {label}", file=self.stream, flush=True)
+
+
+def _progress_logger(started: float, stream) -> dg.LoggerDefinition:
+    @dg.logger(description="One line per step start, success or failure.")
+    def progress(_init_context) -> logging.Logger:
+        log = logging.getLogger(f"kam.progress.{id(stream)}")
+        log.setLevel(logging.DEBUG)
+        log.propagate = False
+        log.handlers = [_ProgressHandler(started, stream)]
+        return log
+
+    return progress
+
+
+def manifest_is_stale(manifest: Path, project_dir: Path) -> bool:
+    """True when a dbt file changed after the manifest was parsed, so an edit is what runs."""
+    if not manifest.exists():
+        return True
+    parsed_at = manifest.stat().st_mtime
+    sources = (
+        path
+        for folder in ("models", "macros", "seeds", "snapshots", "tests")
+        for path in (project_dir / folder).rglob("*")
+        if path.is_file()
+    )
+    return any(path.stat().st_mtime > parsed_at for path in sources) or any(
+        (project_dir / name).stat().st_mtime > parsed_at for name in ("dbt_project.yml", "profiles.yml")
+    )
+
+
+def _root_cause(error) -> str:
+    """The user's exception message, not Dagster's wrapper around it."""
+    while error.cause is not None and error.cls_name == "DagsterExecutionStepExecutionError":
+        error = error.cause
+    return error.message.strip()
+
+
+def run_pipeline(landing_dir: Path, warehouse: Path, *, stream=sys.stderr) -> RunOutcome:
+    """Materialise every asset for this landing folder into this warehouse and publish it."""
+    started = time.perf_counter()
+    project = dbt_project()
+    if manifest_is_stale(project.manifest_path, project.project_dir):
+        project.preparer.prepare(project)
+    defs = build_definitions(
+        landing_dir, warehouse, loggers={"progress": _progress_logger(started, stream)}
+    )
+    job = defs.resolve_job_def(REFRESH_JOB_NAME)
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        # Naming a logger in run config replaces Dagster's default debug-level console logger.
+        run_config={"loggers": {"progress": {}}},
+    )
+    failures = [event for event in result.all_events if event.is_step_failure]
+    error = "; ".join(
+        f"{event.step_key}: {_root_cause(event.step_failure_data.error)}" for event in failures
+    ) or None
+    return RunOutcome(
+        success=result.success,
+        seconds=time.perf_counter() - started,
+        error=error,
+        failed_steps=[event.step_key for event in failures],
+        result=result,
+    )

@@ -1,0 +1,43 @@
+"""Where the warehouse lives, and how a finished run is published to its readers.
+
+A run writes to a private working database and, only when every step succeeded, publishes it by
+an atomic file replace. Readers (the dashboard, analysts) open the published file read-only: they
+are never blocked by a run, never see half of one, and a failed run leaves them the last good
+warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_LANDING_DIR = Path("data/landing")
+DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
+
+
+def work_path(warehouse: Path) -> Path:
+    """The writer's private copy beside the published file: `warehouse.duckdb` → `warehouse.work.duckdb`."""
+    return warehouse.with_name(f"{warehouse.stem}.work{warehouse.suffix or '.duckdb'}")
+
+
+def publish(warehouse: Path) -> Path:
+    """Copy the working database over the published one atomically; return the published path.
+
+    The copy goes to a temporary file in the same folder first, so the final `os.replace` is a
+    rename on one file system: a reader sees the old file or the new one, never a mix.
+    """
+    source = work_path(warehouse)
+    if not source.exists():
+        raise FileNotFoundError(f"No working database at {source}: nothing to publish.")
+    # A checkpoint folds DuckDB's write-ahead log into the file, so the copy is complete.
+    with duckdb.connect(str(source)) as conn:
+        conn.execute("CHECKPOINT")
+    staging = warehouse.with_name(f".{warehouse.name}.publishing")
+    shutil.copyfile(source, staging)
+    with staging.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(staging, warehouse)
+    return warehouse
