@@ -1,0 +1,44 @@
+# Two commands on a fresh machine with Python 3.11 and pip:
+#   make demo   environment, demo data, every asset materialised, dashboard served
+#   make test   every test
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# uv installs exactly what uv.lock pins; it never downloads a Python of its own here.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+PORT ?= 8501
+
+.PHONY: setup demo data warehouse dashboard dagster test test-fast bench clean
+
+$(BIN)/.installed: pyproject.toml uv.lock
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is required, found " + sys.version.split()[0]) if sys.version_info[:2] != (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv sync --locked --inexact
+	touch $@
+
+setup: $(BIN)/.installed
+
+data: setup
+	$(BIN)/kam generate
+
+warehouse: setup
+	$(BIN)/kam run
+
+dashboard: setup
+	$(BIN)/kam dashboard --port $(PORT)
+
+demo: data warehouse dashboard
+
+dagster: setup
+	$(BIN)/dagster dev
+
+test: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs tests/artifacts

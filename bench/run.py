@@ -1,0 +1,119 @@
+"""Benchmarks: demo-data generation and ingestion at several sizes.
+
+    python bench/run.py                       # 1M and 10M order lines
+    python bench/run.py --lines 200000        # one smaller size
+
+Each phase runs in its own child process so its peak memory (max RSS, including any process it
+starts) is measured on its own. Prints a Markdown table for docs/benchmarks.md and writes the raw
+figures to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+LINES_PER_CUSTOMER = 100
+
+
+def phase_generate(workdir: Path, lines: int) -> dict:
+    from orchestration.generator import generate
+
+    summary = generate(workdir / "landing", customers=lines // LINES_PER_CUSTOMER, lines=lines, seed=7)
+    return {"rows": summary.rows["orders"]}
+
+
+def phase_ingest(workdir: Path, lines: int) -> dict:
+    import duckdb
+
+    from orchestration.contract import ENTITIES
+    from orchestration.ingest import load_entity
+
+    with duckdb.connect(str(workdir / "work.duckdb")) as conn:
+        loaded = sum(load_entity(conn, workdir / "landing", name).rows_loaded for name in ENTITIES)
+    return {"rows": loaded}
+
+
+def phase_reingest(workdir: Path, lines: int) -> dict:
+    """The same files again: a daily run with nothing new should cost checksums, not a reload."""
+    result = phase_ingest(workdir, lines)
+    return {"rows": result["rows"]}
+
+
+PHASES = {"generate": phase_generate, "ingest": phase_ingest, "reingest": phase_reingest}
+
+
+def run_child(phase: str, workdir: Path, lines: int) -> None:
+    started = time.perf_counter()
+    extra = PHASES[phase](workdir, lines)
+    seconds = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"seconds": seconds, "peak_rss_mib": max(own, children) / 1024, **extra}))
+
+
+def measure(phase: str, workdir: Path, lines: int) -> dict:
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", phase, "--workdir", str(workdir), "--lines", str(lines)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"{phase} at {lines:,} lines failed:\n{completed.stderr}")
+    figures = json.loads(completed.stdout.strip().splitlines()[-1])
+    figures["rows_per_second"] = figures["rows"] / figures["seconds"] if figures["rows"] else None
+    return {"phase": phase, "lines": lines, **figures}
+
+
+def markdown(results: list[dict]) -> str:
+    rows = [
+        "| order lines | phase | wall time (s) | rows/s | peak memory (MiB) |",
+        "| ---: | --- | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        rate = f"{r['rows_per_second']:,.0f}" if r["rows_per_second"] else "–"
+        rows.append(
+            f"| {r['lines']:,} | {r['phase']} | {r['seconds']:.1f} | {rate} | {r['peak_rss_mib']:,.0f} |"
+        )
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--child", choices=sorted(PHASES), help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_child(args.child, args.workdir, args.lines[0])
+        return
+
+    results = []
+    for lines in args.lines:
+        with tempfile.TemporaryDirectory(prefix="kam-bench-") as tmp:
+            for phase in PHASES:
+                print(f"{lines:>12,} lines: {phase} ...", file=sys.stderr, flush=True)
+                results.append(measure(phase, Path(tmp), lines))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    payload = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
+        "results": results,
+    }
+    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(payload, indent=2))
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

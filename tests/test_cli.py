@@ -1,0 +1,69 @@
+"""The `kam` command line: help on every command, clear failures, the published warehouse."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.cli import main
+from orchestration.warehouse import work_path
+
+
+@pytest.mark.parametrize("command", [[], ["generate"], ["run"], ["dashboard"]])
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command, "--help"])
+    assert exit_info.value.code == 0
+    assert "usage: kam" in capsys.readouterr().out
+
+
+def test_run_publishes_a_warehouse_readers_can_open(demo_warehouse):
+    with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
+        tables = {row[0] for row in conn.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()}
+    assert {"raw.orders", "meta.load_ledger", "marts.customer_metrics"} <= tables
+    assert work_path(demo_warehouse).exists()
+
+
+def test_run_on_a_missing_landing_folder_fails_clearly_and_publishes_nothing(tmp_path):
+    landing = tmp_path / "no_such_folder"
+    warehouse = tmp_path / "warehouse.duckdb"
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse)],
+        capture_output=True,
+        text=True,
+    )
+
+    assert completed.returncode == 1
+    assert f"Landing folder {landing} does not exist" in completed.stderr
+    assert "left as it was" in completed.stderr
+    assert not warehouse.exists()
+
+
+def test_a_failed_run_leaves_the_published_warehouse_as_it_was(landing_copy, demo_warehouse, tmp_path):
+    from orchestration.runner import run_pipeline
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    for target in (warehouse, work_path(warehouse)):
+        target.write_bytes(demo_warehouse.read_bytes())
+    published_before = warehouse.read_bytes()
+    orders = next((landing_copy / "orders").glob("*.csv"))
+    lines = orders.read_text().splitlines()
+    lines[5] = lines[5].replace(lines[5].split(",")[1], "2026-02-30")
+    orders.write_text("\n".join(lines) + "\n")
+
+    outcome = run_pipeline(landing_copy, warehouse)
+
+    assert not outcome.success
+    assert "row 5, column 'order_date': value '2026-02-30'" in outcome.error
+    assert outcome.failed_steps == ["raw__orders"]
+    assert warehouse.read_bytes() == published_before
+
+
+def test_dashboard_refuses_a_warehouse_that_does_not_exist(tmp_path, capsys):
+    assert main(["dashboard", "--warehouse", str(tmp_path / "none.duckdb")]) == 1
+    assert "run `kam run` first" in capsys.readouterr().err

@@ -1,0 +1,141 @@
+"""The Dagster code location: the whole graph, a full materialisation, the schedule and the sensor."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.automation import REFRESH_JOB_NAME
+from orchestration.contract import ENTITIES
+from orchestration.definitions import build_definitions, defs
+from orchestration.resources import WarehouseLayout, build_resources
+from orchestration.warehouse import work_path
+
+
+def published_counts(warehouse: Path) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        return {
+            name: conn.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0] for name in ENTITIES
+        }
+
+
+def landing_counts(landing: Path) -> dict[str, int]:
+    counts = {}
+    for name in ENTITIES:
+        files = sorted((landing / name).glob("*.*"))
+        counts[name] = sum(
+            duckdb.sql(f"SELECT count(*) FROM '{path}'").fetchone()[0] for path in files
+        )
+    return counts
+
+
+def test_the_code_location_loads_with_the_whole_graph(tmp_path, monkeypatch):
+    monkeypatch.setenv("KAM_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    graph = defs().resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+
+    assert {f"raw/{name}" for name in ENTITIES} <= keys
+    assert {"staging/stg_orders", "staging/stg_customers", "marts/customer_metrics"} <= keys
+    assert "published_warehouse" in keys
+    # dbt sources are the ingest assets, not separate external assets.
+    stg_orders_parents = graph.get(dg.AssetKey(["staging", "stg_orders"])).parent_keys
+    assert stg_orders_parents == {dg.AssetKey(["raw", "orders"])}
+
+
+def test_materialize_every_asset_into_a_temporary_warehouse(demo_landing, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    definitions = build_definitions(demo_landing, warehouse)
+    assets = list(definitions.assets)
+
+    result = dg.materialize(assets, resources=build_resources(demo_landing, warehouse))
+
+    assert result.success
+    materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
+    assert {"raw/orders", "marts/customer_metrics", "published_warehouse"} <= materialized
+    assert published_counts(warehouse) == landing_counts(demo_landing)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        customers, revenue = conn.execute(
+            "SELECT count(*), sum(lifetime_revenue) FROM marts.customer_metrics"
+        ).fetchone()
+        raw_revenue = conn.execute("SELECT sum(net_revenue) FROM raw.orders").fetchone()[0]
+    assert customers == 300
+    assert revenue == raw_revenue
+
+
+def test_a_second_run_on_the_same_files_changes_nothing(demo_landing, demo_warehouse, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_warehouse, warehouse)
+    shutil.copyfile(demo_warehouse, work_path(warehouse))
+    before = published_counts(warehouse)
+
+    result = build_definitions(demo_landing, warehouse).resolve_job_def(REFRESH_JOB_NAME).execute_in_process(
+        instance=dg.DagsterInstance.ephemeral()
+    )
+
+    assert result.success
+    ingest_rows = {
+        event.asset_key.path[-1]: event.materialization.metadata["rows_loaded"].value
+        for event in result.get_asset_materialization_events()
+        if event.asset_key.path[0] == "raw"
+    }
+    assert ingest_rows == {name: 0 for name in ENTITIES}
+    assert published_counts(warehouse) == before
+
+
+def test_the_daily_schedule_runs_the_refresh_job(tmp_path):
+    definitions = build_definitions(tmp_path / "landing", tmp_path / "w.duckdb")
+    schedule = definitions.get_schedule_def("daily_refresh")
+
+    assert schedule.cron_schedule == "0 6 * * *"
+    assert schedule.job_name == REFRESH_JOB_NAME
+    data = schedule.evaluate_tick(dg.build_schedule_context())
+    assert len(data.run_requests) == 1
+
+
+def evaluate_sensor(landing: Path, warehouse: Path) -> dg.SensorResult | object:
+    definitions = build_definitions(landing, warehouse)
+    sensor = definitions.get_sensor_def("new_landing_files")
+    layout = WarehouseLayout(landing_dir=str(landing), warehouse_path=str(warehouse))
+    with dg.build_sensor_context(resources={"layout": layout}) as context:
+        return sensor.evaluate_tick(context)
+
+
+def test_the_sensor_requests_a_run_for_files_not_yet_loaded(demo_landing, tmp_path):
+    data = evaluate_sensor(demo_landing, tmp_path / "never_built.duckdb")
+
+    assert len(data.run_requests) == 1
+    assert data.run_requests[0].job_name in (None, REFRESH_JOB_NAME)
+
+
+def test_the_sensor_skips_files_already_loaded(demo_landing, demo_warehouse):
+    data = evaluate_sensor(demo_landing, demo_warehouse)
+
+    assert data.run_requests == []
+    assert data.skip_message == "Every landing file is already loaded."
+
+
+def test_the_sensor_requests_a_run_for_a_new_file_beside_loaded_ones(landing_copy, demo_warehouse):
+    (landing_copy / "orders" / "orders_late.csv").write_text(
+        "order_id,order_date,customer_id,product_id,quantity,net_revenue\n"
+        "SO-LATE,2026-10-31,C000001,P00001,1,10.00\n"
+    )
+
+    first = evaluate_sensor(landing_copy, demo_warehouse)
+    second = evaluate_sensor(landing_copy, demo_warehouse)
+
+    assert len(first.run_requests) == 1
+    # The same pending drop always carries the same run key, so Dagster starts it only once.
+    assert first.run_requests[0].run_key == second.run_requests[0].run_key
+
+
+def test_the_sensor_explains_a_missing_required_input(tmp_path):
+    (tmp_path / "landing" / "orders").mkdir(parents=True)
+
+    data = evaluate_sensor(tmp_path / "landing", tmp_path / "w.duckdb")
+
+    assert data.run_requests == []
+    assert "Required input" in data.skip_message
