@@ -31,8 +31,10 @@ dashboard: setup
 
 demo: data warehouse dashboard
 
+# Dagster UI at http://localhost:3000; run history kept in .dagster_home/.
 dagster: setup
-	$(BIN)/dagster dev
+	mkdir -p .dagster_home
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m orchestration.definitions
 
 test: setup
 	$(BIN)/pytest

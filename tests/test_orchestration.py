@@ -28,7 +28,7 @@ def landing_counts(landing: Path) -> dict[str, int]:
     for name in ENTITIES:
         files = sorted((landing / name).glob("*.*"))
         counts[name] = sum(
-            duckdb.sql(f"SELECT count(*) FROM '{path}'").fetchone()[0] for path in files
+            duckdb.sql(f"SELECT count(*) FROM '{path}'").fetchall()[0][0] for path in files
         )
     return counts
 
