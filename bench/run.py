@@ -78,13 +78,14 @@ def measure(phase: str, workdir: Path, lines: int) -> dict:
 
 def markdown(results: list[dict]) -> str:
     rows = [
-        "| order lines | phase | wall time (s) | rows/s | peak memory (MiB) |",
-        "| ---: | --- | ---: | ---: | ---: |",
+        "| order lines | phase | rows | wall time (s) | rows/s | peak memory (MiB) |",
+        "| ---: | --- | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         rate = f"{r['rows_per_second']:,.0f}" if r["rows_per_second"] else "–"
         rows.append(
-            f"| {r['lines']:,} | {r['phase']} | {r['seconds']:.1f} | {rate} | {r['peak_rss_mib']:,.0f} |"
+            f"| {r['lines']:,} | {r['phase']} | {r['rows']:,} | {r['seconds']:.1f} | {rate} "
+            f"| {r['peak_rss_mib']:,.0f} |"
         )
     return "\n".join(rows)
 
