@@ -66,6 +66,7 @@ def _dashboard(args: argparse.Namespace) -> int:
         "--server.port", str(args.port),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",
     ]
     env = {**os.environ, "KAM_WAREHOUSE": str(warehouse)}
     try:
