@@ -141,6 +141,19 @@ ENTITIES: dict[str, Entity] = {
             ),
             description="2-3 year account plans, split in periods for cadence reporting.",
         ),
+        Entity(
+            "account_overrides",
+            _columns(
+                ("customer_id", "VARCHAR", True),
+                ("forced_status", "VARCHAR", True),
+                ("reason", "VARCHAR", True),
+                ("decided_by", "VARCHAR"),
+                ("decided_on", "DATE"),
+                ("expires_on", "DATE"),
+            ),
+            description="Manual key-account decisions: forced_status 'key' or 'not_key', why, "
+            "who decided, and until when (no expiry date: until withdrawn).",
+        ),
     )
 }
 

@@ -246,7 +246,7 @@ _DOC_BITS, _LINE_BITS = 30, 11  # document number and line number in a sort key
 
 # Stage keys: each stage has its own random stream, so changing one stage leaves others as they are.
 _STAGES = ("customers", "firmographics", "products", "orders", "subset", "wallet", "service",
-           "accounts", "plans")
+           "accounts", "plans", "overrides")
 
 
 def _rng(seed: int, stage: str, attempt: int = 0) -> np.random.Generator:
@@ -929,6 +929,23 @@ def _account_plans(rng: np.random.Generator, cust: _Customers, lines: _Lines,
     return {key: value[order] for key, value in plans.items()}
 
 
+def _overrides(rng: np.random.Generator, cust: _Customers, end_date: date) -> dict[str, np.ndarray]:
+    """A few manual decisions, as a sales director makes them: promote some rising accounts
+    ahead of their numbers, demote some unprofitable giants; one decision has already expired."""
+    promote = np.flatnonzero(cust.archetype == _A["rising_oak"])
+    demote = np.flatnonzero(cust.archetype == _A["big_unprofitable"])
+    per_side = max(1, len(cust.archetype) // 1000)
+    promote = rng.choice(promote, min(per_side, len(promote)), replace=False)
+    demote = rng.choice(demote, min(per_side + 1, len(demote)), replace=False)
+    customer = np.concatenate([promote, demote])
+    status = np.array([0] * len(promote) + [1] * len(demote))
+    end_day = int(np.datetime64(end_date, "D").astype(np.int64))
+    decided = end_day - rng.integers(30, 300, len(customer))
+    expires = decided + 365
+    expires[-1] = end_day - 10  # the last demotion ran out: the computed status applies again
+    return {"customer": customer, "status": status, "decided": decided, "expires": expires}
+
+
 # --- writing --------------------------------------------------------------------------------------
 
 def _id_width(count: int, minimum: int) -> int:
@@ -1066,6 +1083,7 @@ def generate(out: Path, *, customers: int = 2000, years: int = 4, lines: int | N
     managers = _assign_managers(accounts_rng, cust)
     assessments = _assessments(accounts_rng, cust, cal)
     plans = _account_plans(_rng(seed, "plans"), cust, order_lines, cal, end_date)
+    overrides = _overrides(_rng(seed, "overrides"), cust, end_date)
     report(f"accounts: {len(wallet['customer']):,} wallet estimates, "
            f"{len(service['customer']):,} service costs, {len(managers['capacity'])} managers, "
            f"{len(assessments['customer']):,} assessments, {len(plans['customer']):,} plan periods")
@@ -1157,6 +1175,17 @@ def generate(out: Path, *, customers: int = 2000, years: int = 4, lines: int | N
     }), {"customer_id": customer_id, "period_start": _DATE.format("start"),
          "period_end": _DATE.format("finish"), "target_revenue": "revenue",
          "target_gross_margin": "margin"})
+
+    write("account_overrides", pa.table({
+        "customer": overrides["customer"], "status": overrides["status"],
+        "decided": overrides["decided"], "expires": overrides["expires"],
+    }), {"customer_id": customer_id,
+         "forced_status": "CASE status WHEN 0 THEN 'key' ELSE 'not_key' END",
+         "reason": "CASE status WHEN 0 THEN 'Strategic bet: expansion plans confirmed by the "
+                   "customer''s board' ELSE 'Procurement-led contract, no margin at renewal: "
+                   "exit agreed' END",
+         "decided_by": "'Head of Sales'",
+         "decided_on": _DATE.format("decided"), "expires_on": _DATE.format("expires")})
 
     truth_path.parent.mkdir(parents=True, exist_ok=True)
     _copy(con, pa.table({"customer": np.arange(customers),

@@ -6,12 +6,26 @@ source as (
 
 ),
 
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by order_id, coalesce(line_number, _source_row)
+            order by {{ latest_loaded_first() }}
+        ) as load_rank
+
+    from source
+
+),
+
 renamed as (
 
     select
         order_id,
-        coalesce(line_number, 1) as line_number,
+        coalesce(line_number, _source_row) as line_number,
         order_date,
+        cast({{ dbt.date_trunc('month', 'order_date') }} as date) as order_month,
         customer_id,
         product_id,
         quantity,
@@ -22,7 +36,8 @@ renamed as (
         _source_file,
         _source_row
 
-    from source
+    from ranked
+    where load_rank = 1
 
 )
 
