@@ -1,4 +1,4 @@
-"""Benchmarks: demo-data generation and ingestion at several sizes.
+"""Benchmarks: demo-data generation, ingestion and the dbt build at several sizes.
 
     python bench/run.py                       # 1M and 10M order lines
     python bench/run.py --lines 200000        # one smaller size
@@ -50,7 +50,30 @@ def phase_reingest(workdir: Path, lines: int) -> dict:
     return {"rows": result["rows"]}
 
 
-PHASES = {"generate": phase_generate, "ingest": phase_ingest, "reingest": phase_reingest}
+def phase_dbt_build(workdir: Path, lines: int) -> dict:
+    """`dbt build` (models, snapshots, seeds and every data test) on the ingested database."""
+    from orchestration.resources import DBT_PROJECT_DIR, dbt_project
+
+    project = dbt_project()
+    dbt = Path(sys.executable).parent / "dbt"
+    subprocess.run(
+        [
+            str(dbt), "build", "--quiet",
+            "--project-dir", str(project.project_dir), "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"),
+            "--vars", json.dumps({"warehouse_path": str(workdir / "work.duckdb")}),
+        ],
+        check=True,
+    )
+    return {"rows": lines}
+
+
+PHASES = {
+    "generate": phase_generate,
+    "ingest": phase_ingest,
+    "reingest": phase_reingest,
+    "dbt_build": phase_dbt_build,
+}
 
 
 def run_child(phase: str, workdir: Path, lines: int) -> None:

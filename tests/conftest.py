@@ -10,8 +10,8 @@ import pytest
 from orchestration.generator import generate
 from orchestration.runner import run_pipeline
 
-DEMO_CUSTOMERS = 300
-DEMO_LINES = 30_000
+DEMO_CUSTOMERS = 1000
+DEMO_LINES = 100_000
 
 
 @pytest.fixture(scope="session")
@@ -20,6 +20,12 @@ def demo_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("demo")
     generate(root / "landing", customers=DEMO_CUSTOMERS, lines=DEMO_LINES, seed=11)
     return root / "landing"
+
+
+@pytest.fixture(scope="session")
+def demo_truth(demo_landing: Path) -> Path:
+    """The generator's ground truth for `demo_landing`: customer_id, archetype."""
+    return demo_landing.parent / "ground_truth" / "customer_archetypes.csv"
 
 
 @pytest.fixture(scope="session")

@@ -59,10 +59,10 @@ def test_materialize_every_asset_into_a_temporary_warehouse(demo_landing, tmp_pa
     assert published_counts(warehouse) == landing_counts(demo_landing)
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         customers, revenue = conn.execute(
-            "SELECT count(*), sum(lifetime_revenue) FROM marts.customer_metrics"
+            "SELECT count(*), sum(revenue_lifetime) FROM marts.customer_metrics"
         ).fetchone()
         raw_revenue = conn.execute("SELECT sum(net_revenue) FROM raw.orders").fetchone()[0]
-    assert customers == 300
+    assert customers == 1000
     assert revenue == raw_revenue
 
 

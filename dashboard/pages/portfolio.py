@@ -8,7 +8,7 @@ from dashboard.warehouse import query
 customers = query(
     """
     select customer_id, customer_name, industry, region, reporting_date,
-           order_count, revenue_t12m, lifetime_revenue, last_order_date
+           order_count_lifetime, revenue_t12m, revenue_lifetime, last_order_date
     from marts.customer_metrics
     order by revenue_t12m desc, customer_id
     """
@@ -49,7 +49,7 @@ st.plotly_chart(figure, width="stretch")
 st.subheader("Largest customers by revenue")
 st.dataframe(
     customers.head(25)[
-        ["customer_name", "industry", "region", "revenue_t12m", "lifetime_revenue", "order_count", "last_order_date"]
+        ["customer_name", "industry", "region", "revenue_t12m", "revenue_lifetime", "order_count_lifetime", "last_order_date"]
     ],
     hide_index=True,
     width="stretch",
@@ -58,8 +58,8 @@ st.dataframe(
         "industry": "Industry",
         "region": "Region",
         "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format="€%,.0f"),
-        "lifetime_revenue": st.column_config.NumberColumn("Lifetime revenue", format="€%,.0f"),
-        "order_count": "Orders",
+        "revenue_lifetime": st.column_config.NumberColumn("Lifetime revenue", format="€%,.0f"),
+        "order_count_lifetime": "Orders",
         "last_order_date": st.column_config.DateColumn("Last order"),
     },
 )

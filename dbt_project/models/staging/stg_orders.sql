@@ -1,3 +1,7 @@
+-- A table, not a view: every line-level model and test reads it, and the deduplication window
+-- over millions of lines should run once per build, not once per reader.
+{{ config(materialized='table') }}
+
 with
 
 source as (
