@@ -53,6 +53,28 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate(args: argparse.Namespace) -> int:
+    from orchestration.ingest import validate_landing
+
+    landing, _ = resolve_paths(args.landing, None)
+    validation = validate_landing(landing)
+    for result in validation.results:
+        if not result.files_seen:
+            continue
+        quarantined = ", ".join(f"{rule}: {n:,}" for rule, n in result.quarantined_by_rule.items())
+        print(f"{result.entity:20} {result.files_seen} file(s), {result.rows_loaded:>12,} rows ok"
+              + (f", {result.rows_quarantined:,} to quarantine ({quarantined})" if quarantined else ""))
+    if validation.quarantine_sample:
+        print("\nFirst rows that would be quarantined (entity, file, row, column, rule, value):")
+        for row in validation.quarantine_sample:
+            print("  " + " | ".join("" if value is None else str(value) for value in row))
+    for problem in [*validation.rejections, *validation.errors]:
+        print(f"REJECTED {problem}", file=sys.stderr)
+    print("\nLanding folder is ready to load." if validation.ok
+          else "\nLanding folder would be rejected: fix the files above.")
+    return 0 if validation.ok else 1
+
+
 def _dashboard(args: argparse.Namespace) -> int:
     _, warehouse = resolve_paths(None, args.warehouse)
     if not warehouse.exists():
@@ -112,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", type=Path, default=None,
                      help="published DuckDB file (default $KAM_WAREHOUSE or data/warehouse.duckdb)")
     run.set_defaults(handler=_run)
+
+    check = commands.add_parser(
+        "validate", help="check landing files without loading them",
+        description="Apply every load rule to a landing folder without touching the warehouse: "
+        "which rows would be quarantined and which files rejected, and why.",
+    )
+    check.add_argument("--landing", type=Path, default=None,
+                       help="landing folder (default $KAM_LANDING_DIR or data/landing)")
+    check.set_defaults(handler=_validate)
 
     dash = commands.add_parser(
         "dashboard", help="serve the key-account dashboard",

@@ -1,8 +1,13 @@
 """Loading landing files into the `raw` schema, with a ledger that makes re-runs idempotent.
 
 Pure functions over a DuckDB connection, so the Dagster assets, the CLI and the tests share one
-implementation. Each entity loads inside one transaction: a failure leaves its raw table and the
-ledger exactly as they were.
+implementation. Each entity loads inside one transaction: a rejected file leaves its raw table,
+the quarantine and the ledger exactly as they were.
+
+Row-level problems (see `row_rules`) send those rows to `meta.quarantine` and load the rest.
+Batch-level problems (an empty or unreadable file, a missing required column, too many bad rows)
+reject the whole entity's load with a `BatchRejected` naming the file and the rule, recorded in
+`meta.rejected_batches`.
 """
 
 from __future__ import annotations
@@ -14,15 +19,30 @@ from pathlib import Path
 import duckdb
 
 from orchestration.contract import ENTITIES, LANDING_SUFFIXES, Entity
+from orchestration.row_rules import RuleSettings, violations_sql
 
 RAW_SCHEMA = "raw"
 META_SCHEMA = "meta"
 LEDGER_TABLE = f"{META_SCHEMA}.load_ledger"
+QUARANTINE_TABLE = f"{META_SCHEMA}.quarantine"
+REJECTIONS_TABLE = f"{META_SCHEMA}.rejected_batches"
 _CHECKSUM_CHUNK_BYTES = 8 * 1024 * 1024
+# Orders are checked against the customers and products already loaded, so those load first.
+LOADED_BEFORE = {"orders": ("customers", "products")}
 
 
 class IngestError(Exception):
     """A landing problem a data engineer must fix; the message names the file and the rule."""
+
+
+class BatchRejected(IngestError):
+    """A whole landing file refused: nothing of its entity's load is kept."""
+
+    def __init__(self, path: Path, rule: str, detail: str) -> None:
+        super().__init__(f"{path}: rejected ({rule}): {detail}")
+        self.path = path
+        self.rule = rule
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -42,6 +62,8 @@ class EntityLoadResult:
     files_replaced: list[str] = field(default_factory=list)
     files_unchanged: list[str] = field(default_factory=list)
     rows_loaded: int = 0
+    rows_quarantined: int = 0
+    quarantined_by_rule: dict[str, int] = field(default_factory=dict)
     rows_in_table: int = 0
 
 
@@ -72,6 +94,11 @@ def discover_landing_files(landing_dir: Path, entity: Entity) -> list[LandingFil
             )
         )
     return files
+
+
+def entities_in_load_order() -> list[str]:
+    referenced = [name for names in LOADED_BEFORE.values() for name in names]
+    return referenced + [name for name in ENTITIES if name not in referenced]
 
 
 def discover_all_landing_files(landing_dir: Path) -> list[LandingFile]:
@@ -110,6 +137,31 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
+    conn.execute(
+        f"""
+        CREATE TABLE IF NOT EXISTS {QUARANTINE_TABLE} (
+            entity VARCHAR NOT NULL,
+            source_file VARCHAR NOT NULL,
+            source_row BIGINT NOT NULL,
+            column_name VARCHAR NOT NULL,
+            rule VARCHAR NOT NULL,
+            value VARCHAR,
+            expectation VARCHAR NOT NULL,
+            quarantined_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+    conn.execute(
+        f"""
+        CREATE TABLE IF NOT EXISTS {REJECTIONS_TABLE} (
+            entity VARCHAR NOT NULL,
+            source_file VARCHAR NOT NULL,
+            rule VARCHAR NOT NULL,
+            detail VARCHAR NOT NULL,
+            rejected_at TIMESTAMP NOT NULL
+        )
+        """
+    )
     for entity in ENTITIES.values():
         columns = ", ".join(f"{c.name} {c.duckdb_type}" for c in entity.columns)
         conn.execute(
@@ -123,7 +175,8 @@ def _read_file_sql(path: Path) -> str:
     """A relation over the file's rows, all columns as text plus the 1-based data row number.
 
     Text first, so a bad value is reported with its file, row and column instead of failing the
-    reader somewhere inside DuckDB.
+    reader somewhere inside DuckDB. Short rows (a truncated last line) are padded with nulls so
+    that the rules see them.
     """
     literal = str(path).replace("'", "''")
     if path.suffix.lower() == ".parquet":
@@ -133,67 +186,86 @@ def _read_file_sql(path: Path) -> str:
         )
     return (
         f"SELECT *, row_number() OVER () AS _source_row "
-        f"FROM read_csv('{literal}', header = true, all_varchar = true)"
+        f"FROM read_csv('{literal}', header = true, all_varchar = true, null_padding = true)"
     )
 
 
 def _stage_file(conn: duckdb.DuckDBPyConnection, landing_file: LandingFile) -> list[str]:
     """Read the file once into the temporary table `_landing`; return its column names."""
+    path = landing_file.path
+    if landing_file.size_bytes == 0:
+        raise BatchRejected(path, "empty_file", "the file is empty (0 bytes).")
     try:
-        conn.execute(
-            f"CREATE OR REPLACE TEMP TABLE _landing AS {_read_file_sql(landing_file.path)}"
-        )
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE _landing AS {_read_file_sql(path)}")
     except duckdb.Error as exc:
-        raise IngestError(f"{landing_file.path}: cannot be read ({exc}).") from exc
-    columns = conn.sql("SELECT * FROM _landing LIMIT 0").columns
-    return [c for c in columns if c != "_source_row"]
+        if "not utf-8" in str(exc).lower():
+            raise BatchRejected(
+                path, "not_utf8", "the file is not UTF-8 encoded; export it as UTF-8."
+            ) from exc
+        raise BatchRejected(path, "unreadable_file", str(exc).splitlines()[0]) from exc
+    if conn.execute("SELECT count(*) FROM _landing").fetchone()[0] == 0:
+        raise BatchRejected(path, "no_data_rows", "the file has a header but no data rows.")
+    columns = conn.execute("SELECT * FROM _landing LIMIT 0").description
+    return [column[0] for column in columns if column[0] != "_source_row"]
 
 
-def _check_values(
-    conn: duckdb.DuckDBPyConnection, landing_file: LandingFile, entity: Entity, present: set[str]
+def _ends_without_newline(path: Path) -> bool:
+    with path.open("rb") as handle:
+        handle.seek(-1, 2)
+        return handle.read(1) not in (b"\n", b"\r")
+
+
+def _find_violations(
+    conn: duckdb.DuckDBPyConnection,
+    landing_file: LandingFile,
+    entity: Entity,
+    present: set[str],
+    settings: RuleSettings,
 ) -> None:
-    """Raise on the first value that does not fit its contract type, or a missing required value.
+    """Fill the temporary table `_violations` with every broken row rule of the staged file."""
+    conn.execute(
+        f"CREATE OR REPLACE TEMP TABLE _violations AS {violations_sql(entity, present, settings)}"
+    )
+    if landing_file.path.suffix.lower() == ".csv" and _ends_without_newline(landing_file.path):
+        # An export cut off mid-line: its last row may hold half a value that still parses.
+        conn.execute(
+            "INSERT INTO _violations SELECT max(_source_row), '*', 'truncated_last_line', NULL, "
+            "'the file ends in the middle of its last line' FROM _landing"
+        )
 
-    One scan computes, per column, the first offending row.
-    """
-    checks = []
-    for column in entity.columns:
-        if column.name not in present:
-            continue
-        not_castable = f"TRY_CAST({column.name} AS {column.duckdb_type}) IS NULL"
-        if column.required:
-            violation = f"{column.name} IS NULL OR {not_castable}"
-            rule = f"is required and must be a {column.duckdb_type}"
-        else:
-            violation = f"{column.name} IS NOT NULL AND {not_castable}"
-            rule = f"must be a {column.duckdb_type}"
-        checks.append((column.name, rule, violation))
-    if not checks:
-        return
-    first_bad_rows = conn.execute(
-        "SELECT "
-        + ", ".join(f"min(_source_row) FILTER (WHERE {violation})" for _, _, violation in checks)
-        + " FROM _landing"
-    ).fetchone()
-    for (name, rule, _), row in zip(checks, first_bad_rows):
-        if row is not None:
-            value = conn.execute(
-                f"SELECT {name} FROM _landing WHERE _source_row = ?", [row]
-            ).fetchone()[0]
-            raise IngestError(
-                f"{landing_file.path}, row {row}, column '{name}': value {value!r} {rule}."
-            )
+
+def _reject_if_mostly_bad(
+    conn: duckdb.DuckDBPyConnection, landing_file: LandingFile, settings: RuleSettings
+) -> None:
+    total = conn.execute("SELECT count(*) FROM _landing").fetchone()[0]
+    bad = conn.execute("SELECT count(DISTINCT _source_row) FROM _violations").fetchone()[0]
+    if bad / total > settings.max_quarantine_share:
+        top = conn.execute(
+            "SELECT rule, column_name, count(*) FROM _violations GROUP BY ALL "
+            "ORDER BY count(*) DESC, rule LIMIT 3"
+        ).fetchall()
+        summary = "; ".join(f"{rule} on {column}: {count:,} rows" for rule, column, count in top)
+        raise BatchRejected(
+            landing_file.path,
+            "too_many_bad_rows",
+            f"{bad:,} of {total:,} rows ({bad / total:.1%}) break rules, above the "
+            f"{settings.max_quarantine_share:.0%} limit ({summary}).",
+        )
 
 
 def load_entity(
-    conn: duckdb.DuckDBPyConnection, landing_dir: Path, entity_name: str
+    conn: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    entity_name: str,
+    settings: RuleSettings | None = None,
 ) -> EntityLoadResult:
     """Load the entity's new or changed landing files into its raw table, in one transaction.
 
     A file already in the ledger with the same checksum is skipped; a file whose checksum changed
-    replaces the rows it loaded before. Files that disappeared from the landing folder keep their
-    rows: landing folders are often cleaned after loading.
+    replaces the rows (and quarantine entries) it loaded before. Files that disappeared from the
+    landing folder keep their rows: landing folders are often cleaned after loading.
     """
+    settings = settings or RuleSettings.from_environment()
     entity = ENTITIES[entity_name]
     files = discover_landing_files(landing_dir, entity)
     result = EntityLoadResult(entity=entity.name, files_seen=len(files))
@@ -201,8 +273,15 @@ def load_entity(
     conn.execute("BEGIN TRANSACTION")
     try:
         for landing_file in files:
-            _load_file(conn, entity, landing_file, result)
+            _load_file(conn, entity, landing_file, result, settings)
         conn.execute("COMMIT")
+    except BatchRejected as rejection:
+        conn.execute("ROLLBACK")
+        conn.execute(
+            f"INSERT INTO {REJECTIONS_TABLE} VALUES (?, ?, ?, ?, current_timestamp)",
+            [entity.name, str(rejection.path), rejection.rule, rejection.detail],
+        )
+        raise
     except BaseException:
         conn.execute("ROLLBACK")
         raise
@@ -215,6 +294,7 @@ def _load_file(
     entity: Entity,
     landing_file: LandingFile,
     result: EntityLoadResult,
+    settings: RuleSettings,
 ) -> None:
     checksum = file_checksum(landing_file.path)
     previous = conn.execute(
@@ -222,22 +302,29 @@ def _load_file(
         [entity.name, landing_file.relative_path],
     ).fetchone()
     if previous and previous[0] == checksum:
+        conn.execute(
+            f"UPDATE {LEDGER_TABLE} SET size_bytes = ?, modified_at = ? "
+            "WHERE entity = ? AND relative_path = ?",
+            [landing_file.size_bytes, landing_file.modified_at, entity.name, landing_file.relative_path],
+        )
         result.files_unchanged.append(landing_file.relative_path)
         return
 
     present = set(_stage_file(conn, landing_file))
     missing = [name for name in entity.required_columns if name not in present]
     if missing:
-        raise IngestError(
-            f"{landing_file.path}: required column(s) {', '.join(missing)} missing "
-            f"(found: {', '.join(sorted(present)) or 'none'})."
+        raise BatchRejected(
+            landing_file.path,
+            "missing_required_column",
+            f"required column(s) {', '.join(missing)} missing "
+            f"(found: {', '.join(sorted(present)) or 'none'}).",
         )
-    _check_values(conn, landing_file, entity, present)
+    _find_violations(conn, landing_file, entity, present, settings)
+    _reject_if_mostly_bad(conn, landing_file, settings)
 
     if previous:
-        conn.execute(
-            f"DELETE FROM {raw_table(entity)} WHERE _source_file = ?", [landing_file.relative_path]
-        )
+        for table, column in ((raw_table(entity), "_source_file"), (QUARANTINE_TABLE, "source_file")):
+            conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [landing_file.relative_path])
         conn.execute(
             f"DELETE FROM {LEDGER_TABLE} WHERE entity = ? AND relative_path = ?",
             [entity.name, landing_file.relative_path],
@@ -251,10 +338,21 @@ def _load_file(
     inserted = conn.execute(
         f"INSERT INTO {raw_table(entity)} "
         f"SELECT {select_list}, ? AS _source_file, _source_row, current_timestamp AS _loaded_at "
-        "FROM _landing",
+        "FROM _landing WHERE _source_row NOT IN (SELECT _source_row FROM _violations)",
         [landing_file.relative_path],
     ).fetchone()[0]
-    conn.execute("DROP TABLE _landing")
+    conn.execute(
+        f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, _source_row, column_name, rule, value, "
+        "expectation, current_timestamp FROM _violations",
+        [entity.name, landing_file.relative_path],
+    )
+    for rule, count in conn.execute(
+        "SELECT rule, count(DISTINCT _source_row) FROM _violations GROUP BY rule ORDER BY rule"
+    ).fetchall():
+        result.quarantined_by_rule[rule] = result.quarantined_by_rule.get(rule, 0) + count
+    result.rows_quarantined += conn.execute(
+        "SELECT count(DISTINCT _source_row) FROM _violations"
+    ).fetchone()[0]
     conn.execute(
         f"INSERT INTO {LEDGER_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
         [
@@ -267,5 +365,38 @@ def _load_file(
             inserted,
         ],
     )
+    conn.execute("DROP TABLE _landing")
+    conn.execute("DROP TABLE _violations")
     (result.files_replaced if previous else result.files_loaded).append(landing_file.relative_path)
     result.rows_loaded += inserted
+
+
+@dataclass
+class LandingValidation:
+    results: list[EntityLoadResult] = field(default_factory=list)
+    rejections: list[BatchRejected] = field(default_factory=list)
+    errors: list[IngestError] = field(default_factory=list)
+    quarantine_sample: list[tuple] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejections and not self.errors
+
+
+def validate_landing(landing_dir: Path, settings: RuleSettings | None = None) -> LandingValidation:
+    """Run every load rule on a landing folder without touching any warehouse: the same loading
+    code, into a throw-away in-memory database."""
+    validation = LandingValidation()
+    with duckdb.connect(":memory:") as conn:
+        for entity_name in entities_in_load_order():
+            try:
+                validation.results.append(load_entity(conn, landing_dir, entity_name, settings))
+            except BatchRejected as rejection:
+                validation.rejections.append(rejection)
+            except IngestError as error:
+                validation.errors.append(error)
+        validation.quarantine_sample = conn.execute(
+            f"SELECT entity, source_file, source_row, column_name, rule, value FROM {QUARANTINE_TABLE} "
+            "ORDER BY entity, source_file, source_row LIMIT 20"
+        ).fetchall()
+    return validation

@@ -13,7 +13,7 @@ from orchestration.cli import main
 from orchestration.warehouse import work_path
 
 
-@pytest.mark.parametrize("command", [[], ["generate"], ["run"], ["dashboard"]])
+@pytest.mark.parametrize("command", [[], ["generate"], ["run"], ["validate"], ["dashboard"]])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([*command, "--help"])
@@ -44,7 +44,9 @@ def test_run_on_a_missing_landing_folder_fails_clearly_and_publishes_nothing(tmp
     assert not warehouse.exists()
 
 
-def test_a_failed_run_leaves_the_published_warehouse_as_it_was(landing_copy, demo_warehouse, tmp_path):
+def test_a_rejected_batch_fails_the_run_and_leaves_the_published_warehouse_as_it_was(
+    landing_copy, demo_warehouse, tmp_path
+):
     from orchestration.runner import run_pipeline
 
     warehouse = tmp_path / "warehouse.duckdb"
@@ -52,16 +54,52 @@ def test_a_failed_run_leaves_the_published_warehouse_as_it_was(landing_copy, dem
         target.write_bytes(demo_warehouse.read_bytes())
     published_before = warehouse.read_bytes()
     orders = next((landing_copy / "orders").glob("*.csv"))
-    lines = orders.read_text().splitlines()
-    lines[5] = lines[5].replace(lines[5].split(",")[1], "2026-02-30")
-    orders.write_text("\n".join(lines) + "\n")
+    orders.write_text(orders.read_text().replace("net_revenue", "revenue", 1))
 
     outcome = run_pipeline(landing_copy, warehouse)
 
     assert not outcome.success
-    assert "row 5, column 'order_date': value '2026-02-30'" in outcome.error
+    assert f"{orders}: rejected (missing_required_column): required column(s) net_revenue" in outcome.error
     assert outcome.failed_steps == ["raw__orders"]
     assert warehouse.read_bytes() == published_before
+
+
+def test_a_bad_row_is_quarantined_and_the_run_publishes_the_rest(landing_copy, tmp_path):
+    from orchestration.runner import run_pipeline
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    orders = next((landing_copy / "orders").glob("*.csv"))
+    lines = orders.read_text().splitlines()
+    bad_date = lines[5].split(",")[1]
+    lines[5] = lines[5].replace(bad_date, "2026-02-30")
+    orders.write_text("\n".join(lines) + "\n")
+
+    outcome = run_pipeline(landing_copy, warehouse)
+
+    assert outcome.success, outcome.error
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        assert conn.execute(
+            "SELECT source_row, column_name, rule, value FROM meta.quarantine"
+        ).fetchall() == [(5, "order_date", "unparseable_date", "2026-02-30")]
+        assert conn.execute("SELECT count(*) FROM raw.orders").fetchone() == (len(lines) - 2,)
+    ingest_metadata = next(
+        event.materialization.metadata
+        for event in outcome.result.get_asset_materialization_events()
+        if event.asset_key.path == ["raw", "orders"]
+    )
+    assert ingest_metadata["rows_quarantined"].value == 1
+
+
+def test_validate_reports_without_loading(landing_copy, capsys):
+    (landing_copy / "account_plans" / "extra.csv").write_text(
+        "customer_id,period_start,period_end,target_revenue,target_gross_margin\n"
+    )
+
+    assert main(["validate", "--landing", str(landing_copy)]) == 1
+
+    captured = capsys.readouterr()
+    assert "account_plans/extra.csv: rejected (no_data_rows)" in captured.err
+    assert "orders" in captured.out and "would be rejected" in captured.out
 
 
 def test_dashboard_refuses_a_warehouse_that_does_not_exist(tmp_path, capsys):

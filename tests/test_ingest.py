@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from orchestration.ingest import IngestError, discover_all_landing_files, load_entity
+from orchestration.row_rules import RuleSettings
 
 ORDERS = """order_id,order_date,customer_id,product_id,quantity,net_revenue,line_number,cost_amount,currency
 SO1,2025-01-05,C1,P1,2,200.00,1,120.00,EUR
@@ -145,17 +146,32 @@ def test_a_missing_required_file_names_the_entity(conn, landing):
 
 def test_a_missing_required_column_names_file_and_column(conn, landing):
     write(landing / "orders" / "orders_2025.csv", ORDERS.replace("net_revenue", "revenue"))
-    with pytest.raises(IngestError, match=r"orders_2025.csv: required column\(s\) net_revenue missing"):
+    with pytest.raises(
+        IngestError,
+        match=r"orders_2025.csv: rejected \(missing_required_column\): required column\(s\) net_revenue missing",
+    ):
         load_entity(conn, landing, "orders")
 
 
-def test_a_bad_value_names_file_row_and_column_and_loads_nothing(conn, landing):
+def test_a_bad_value_is_quarantined_with_file_row_column_and_rule(conn, landing):
+    write(landing / "orders" / "orders_2025.csv", ORDERS.replace("2025-06-01", "first of June"))
+
+    result = load_entity(conn, landing, "orders", RuleSettings(max_quarantine_share=0.5))
+
+    assert result.rows_loaded == 3
+    assert conn.execute(
+        "SELECT source_file, source_row, column_name, rule, value FROM meta.quarantine"
+    ).fetchall() == [("orders/orders_2025.csv", 3, "order_date", "unparseable_date", "first of June")]
+
+
+def test_a_file_mostly_bad_is_rejected_whole_and_changes_nothing(conn, landing):
     load_entity(conn, landing, "orders")
     before = table_rows(conn, "raw.orders")
     write(landing / "orders" / "orders_2026.csv", ORDERS.replace("2025-06-01", "first of June"))
 
-    with pytest.raises(IngestError, match=r"orders_2026.csv, row 3, column 'order_date': value 'first of June'"):
+    with pytest.raises(IngestError, match=r"orders_2026.csv: rejected \(too_many_bad_rows\): 1 of 4 rows"):
         load_entity(conn, landing, "orders")
 
     assert table_rows(conn, "raw.orders") == before
     assert conn.execute("SELECT count(*) FROM meta.load_ledger").fetchone() == (1,)
+    assert conn.execute("SELECT count(*) FROM meta.quarantine").fetchone() == (0,)

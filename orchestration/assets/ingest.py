@@ -4,7 +4,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration.contract import ENTITIES, Entity
-from orchestration.ingest import load_entity
+from orchestration.ingest import LOADED_BEFORE, load_entity
 from orchestration.resources import WarehouseLayout
 
 
@@ -15,6 +15,7 @@ def raw_asset_key(entity_name: str) -> dg.AssetKey:
 def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
     @dg.asset(
         key=raw_asset_key(entity.name),
+        deps=[raw_asset_key(name) for name in LOADED_BEFORE.get(entity.name, ())],
         group_name="ingest",
         kinds={"duckdb"},
         description=f"Landing files of `{entity.name}` loaded into raw.{entity.name}. "
@@ -24,6 +25,12 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         layout.work_database.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.get_connection() as conn:
             result = load_entity(conn, layout.landing, entity.name)
+        if result.rows_quarantined:
+            context.log.warning(
+                f"{result.rows_quarantined:,} row(s) of '{entity.name}' quarantined "
+                f"({', '.join(f'{rule}: {n:,}' for rule, n in result.quarantined_by_rule.items())}); "
+                "see meta.quarantine."
+            )
         if result.files_seen == 0:
             context.log.warning(
                 f"No landing files for optional input '{entity.name}': metrics that need it "
@@ -36,6 +43,8 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
                 "files_replaced": dg.MetadataValue.json(result.files_replaced),
                 "files_unchanged": dg.MetadataValue.json(result.files_unchanged),
                 "rows_loaded": result.rows_loaded,
+                "rows_quarantined": result.rows_quarantined,
+                "quarantined_by_rule": dg.MetadataValue.json(result.quarantined_by_rule),
                 "dagster/row_count": result.rows_in_table,
             }
         )
