@@ -61,6 +61,13 @@ def test_a_rejected_batch_fails_the_run_and_leaves_the_published_warehouse_as_it
     assert not outcome.success
     assert f"{orders}: rejected (missing_required_column): required column(s) net_revenue" in outcome.error
     assert outcome.failed_steps == ["raw__orders"]
+    materialized = {
+        event.asset_key.to_user_string()
+        for event in outcome.result.get_asset_materialization_events()
+    }
+    # Downstream of the rejected batch nothing is built or published.
+    assert not {key for key in materialized if key.startswith(("staging/", "marts/"))}
+    assert "published_warehouse" not in materialized
     assert warehouse.read_bytes() == published_before
 
 
