@@ -13,7 +13,8 @@ from orchestration.resources import resolve_paths
 
 
 def warehouse_path() -> Path:
-    return resolve_paths(None, Path(os.environ["KAM_WAREHOUSE"]) if "KAM_WAREHOUSE" in os.environ else None)[1]
+    configured = os.environ.get("KAM_WAREHOUSE")
+    return resolve_paths(None, Path(configured) if configured else None)[1]
 
 
 def _published_version(path: Path) -> float:
@@ -44,4 +45,11 @@ def query(sql: str, params: tuple = ()) -> pd.DataFrame:
             f"No published warehouse at `{path}` yet. Run `kam run` (or `make demo`) and reload."
         )
         st.stop()
-    return _query(str(path), _published_version(path), sql, params)
+    try:
+        return _query(str(path), _published_version(path), sql, params)
+    except (duckdb.Error, OSError):
+        # A publish swaps the file between our stat and our read, or the file is being replaced:
+        # say so and let the reader retry, rather than show a stack trace.
+        _connection.clear()
+        st.warning("The warehouse is being refreshed right now. Reload the page in a moment.")
+        st.stop()
