@@ -47,7 +47,7 @@ def query(sql: str, params: tuple = ()) -> pd.DataFrame:
         st.stop()
     try:
         return _query(str(path), _published_version(path), sql, params)
-    except (duckdb.Error, OSError):
+    except (duckdb.IOException, OSError):
         # A publish swaps the file between our stat and our read, or the file is being replaced:
         # say so and let the reader retry, rather than show a stack trace.
         _connection.clear()
