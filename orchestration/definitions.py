@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.assets.checks import build_raw_checks
 from orchestration.assets.dbt import build_dbt_assets
 from orchestration.assets.ingest import build_ingest_assets
 from orchestration.assets.publish import build_publish_asset
@@ -27,6 +28,7 @@ def build_definitions(
     refresh_job = build_refresh_job()
     return dg.Definitions(
         assets=[*build_ingest_assets(), dbt_models, build_publish_asset([dbt_models])],
+        asset_checks=build_raw_checks(),
         jobs=[refresh_job],
         schedules=[build_daily_schedule(refresh_job)],
         sensors=[build_landing_sensor(refresh_job)],
