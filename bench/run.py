@@ -44,6 +44,19 @@ def phase_ingest(workdir: Path, lines: int) -> dict:
     return {"rows": loaded}
 
 
+def phase_checks(workdir: Path, lines: int) -> dict:
+    """Every entity's expectation suites on the ingested database (rows = all entities), including
+    Great Expectations' import; `validation_seconds` leaves the import out."""
+    from expectations.validate import validate_all
+
+    validations = validate_all(workdir / "work.duckdb")
+    return {
+        "rows": sum(v.rows for v in validations),
+        "validation_seconds": round(sum(v.seconds for v in validations), 2),
+        "entity_seconds": {v.entity: round(v.seconds, 2) for v in validations},
+    }
+
+
 def phase_reingest(workdir: Path, lines: int) -> dict:
     """The same files again: a daily run with nothing new should cost checksums, not a reload."""
     result = phase_ingest(workdir, lines)
@@ -68,11 +81,31 @@ def phase_dbt_build(workdir: Path, lines: int) -> dict:
     return {"rows": lines}
 
 
+def phase_dashboard(workdir: Path, lines: int) -> dict:
+    """Render every dashboard page once, cold (first query of each), on the built warehouse.
+    Per-page seconds go to the results file; the phase's time is the slowest page."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["KAM_WAREHOUSE"] = str(workdir / "work.duckdb")
+    timings = {}
+    for page in sorted((ROOT / "dashboard" / "pages").glob("*.py")):
+        app = AppTest.from_file(str(page), default_timeout=120)
+        started = time.perf_counter()
+        app.run()
+        timings[page.stem] = round(time.perf_counter() - started, 2)
+        if app.exception:
+            raise RuntimeError(f"{page.name} raised: {app.exception[0].message}")
+    print(json.dumps({"page_seconds": timings}), file=sys.stderr)
+    return {"rows": 0, "page_seconds": timings, "slowest_page_seconds": max(timings.values())}
+
+
 PHASES = {
     "generate": phase_generate,
     "ingest": phase_ingest,
+    "checks": phase_checks,
     "reingest": phase_reingest,
     "dbt_build": phase_dbt_build,
+    "dashboard": phase_dashboard,
 }
 
 

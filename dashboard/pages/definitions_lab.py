@@ -1,0 +1,373 @@
+"""Definitions lab: how the key-account list changes when the definition changes."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import scoring
+from dashboard.export import download_button
+from dashboard.warehouse import query
+
+CUSTOM = "Custom"
+LIST_COLUMNS = (
+    "customer_id",
+    "customer_name",
+    "score",
+    "score_rank",
+    "is_key_account_computed",
+    "revenue_t12m",
+    "net_contribution_t12m",
+)
+
+
+def euro_short(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    sign = "−" if value < 0 else ""
+    amount = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if amount >= limit:
+            return f"{sign}€{amount / limit:,.1f}{suffix}"
+    return f"{sign}€{amount:,.0f}"
+
+
+def option_label(option: str) -> str:
+    return "Custom weights" if option == CUSTOM else scoring.definition_label(option)
+
+
+st.title("Definitions lab")
+st.caption(
+    "Pick two or more definitions of a key account and see how the list changes. Scores use the "
+    "warehouse's own formula, so a preset here shows exactly the published list (before manual "
+    "overrides)."
+)
+
+presets = scoring.presets()
+if not presets:
+    st.warning("The warehouse holds no key-account definitions yet.")
+    st.stop()
+
+portfolio = query(
+    """
+    select reporting_date, active_customers,
+           cast(revenue_t12m as double) as revenue_t12m,
+           cast(net_contribution_t12m as double) as net_contribution_t12m
+    from marts.portfolio_concentration
+    """
+)
+if portfolio.empty or not portfolio["active_customers"].iloc[0]:
+    st.warning("No customer has bought in the last twelve months: there is nothing to score yet.")
+    st.stop()
+total_revenue = float(portfolio["revenue_t12m"].iloc[0] or 0.0)
+total_contribution = float(portfolio["net_contribution_t12m"].iloc[0] or 0.0)
+reporting_date = portfolio["reporting_date"].iloc[0]
+
+options = [*presets, CUSTOM]
+first = st.session_state.get("definition", "balanced")
+first = first if first in presets else next(iter(presets))
+second = "the_big_ones" if first != "the_big_ones" and "the_big_ones" in presets else None
+chosen = st.multiselect(
+    "Definitions to compare (the first one is the reference)",
+    options,
+    default=[name for name in (first, second) if name],
+    format_func=option_label,
+    key="lab_definitions",
+    help="Presets come from the scorecard definitions configuration; 'Custom weights' lets you set "
+    "the eight weights and the selection rule yourself.",
+)
+
+if CUSTOM in chosen:
+    with st.container(border=True):
+        st.markdown("**Custom weights** · relative: 2 counts twice as much as 1, 0 leaves it out")
+        current, future = st.columns(2)
+        current.caption("Performance today")
+        future.caption("Future potential and fit")
+        weights = []
+        for name, label, perspective in scoring.ATTRIBUTES:
+            column = current if perspective == "current" else future
+            weights.append(column.slider(label, 0.0, 5.0, 1.0, 0.5, key=f"custom_weight_{name}"))
+        rule = st.radio(
+            "Which accounts to pick",
+            list(scoring.SELECTION_RULES),
+            format_func=scoring.SELECTION_RULES.get,
+            horizontal=True,
+            key="custom_rule",
+        )
+        top_share = top_n = min_score = None
+        if rule == "top_share":
+            top_share = (
+                st.slider("Share of active customers, %", 1, 25, 4, key="custom_top_share") / 100
+            )
+        elif rule == "top_n":
+            top_n = int(st.number_input("Number of accounts", 1, 100_000, 50, key="custom_top_n"))
+        elif rule == "score_threshold":
+            min_score = float(st.slider("Minimum score", 0, 100, 60, key="custom_min_score"))
+        custom = scoring.Definition(
+            name=CUSTOM,
+            weights=tuple(weights),
+            selection_rule=rule,
+            top_share=top_share,
+            top_n=top_n,
+            min_score=min_score,
+            description="Your own weights.",
+        )
+        if not custom.has_weight:
+            st.warning(
+                "Give at least one attribute a weight above 0 to score the custom definition."
+            )
+
+if len(chosen) < 2:
+    st.info("Choose at least two definitions to compare their key-account lists.")
+    st.stop()
+
+definitions = {name: (custom if name == CUSTOM else presets[name]) for name in chosen}
+if not all(definition.has_weight for definition in definitions.values()):
+    st.stop()
+
+
+# One narrow frame per definition: every active customer's score and rank, and whether it is picked.
+scored = {
+    name: scoring.what_if_scores(definition, columns=LIST_COLUMNS)
+    for name, definition in definitions.items()
+}
+picked = {name: frame[frame["is_key_account_computed"]] for name, frame in scored.items()}
+reference = chosen[0]
+reference_ids = set(picked[reference]["customer_id"])
+
+# --- Summary -----------------------------------------------------------------------------------
+rows = []
+for name in chosen:
+    frame = picked[name]
+    ids = set(frame["customer_id"])
+    revenue = float(frame["revenue_t12m"].sum())
+    contribution = float(frame["net_contribution_t12m"].sum())
+    rows.append(
+        {
+            "definition": option_label(name),
+            "accounts": len(frame),
+            "revenue": revenue,
+            "revenue_share": revenue / total_revenue * 100 if total_revenue else None,
+            "contribution": contribution,
+            "contribution_share": contribution / total_contribution * 100
+            if total_contribution > 0
+            else None,
+            "net_margin": contribution / revenue * 100 if revenue > 0 else None,
+            "in_common": len(ids & reference_ids),
+            "enter": len(ids - reference_ids),
+            "leave": len(reference_ids - ids),
+        }
+    )
+summary = pd.DataFrame(rows)
+
+st.subheader("What each list captures")
+st.caption(
+    f"As of {reporting_date:%d %B %Y}, trailing twelve months: {euro_short(total_revenue)} revenue "
+    f"and {euro_short(total_contribution)} net contribution from "
+    f"{int(portfolio['active_customers'].iloc[0]):,} active customers."
+)
+cards_per_row = 2 if len(chosen) <= 4 else 3
+for start in range(0, len(rows), cards_per_row):
+    for column, name, row in zip(
+        st.columns(cards_per_row),
+        chosen[start : start + cards_per_row],
+        rows[start : start + cards_per_row],
+    ):
+        with column.container(border=True):
+            st.markdown(f"**{row['definition']}** · {definitions[name].rule_text()}")
+            accounts, revenue, contribution = st.columns(3)
+            accounts.metric(
+                "Accounts",
+                f"{row['accounts']:,}",
+                "the reference"
+                if name == reference
+                else f"{row['enter']:,} in, {row['leave']:,} out",
+                delta_color="off",
+                delta_arrow="off",
+            )
+            revenue.metric(
+                "Revenue captured",
+                euro_short(row["revenue"]),
+                f"{row['revenue_share']:.0f} % of all"
+                if row["revenue_share"] is not None
+                else None,
+                delta_color="off",
+                delta_arrow="off",
+            )
+            contribution.metric(
+                "Net contribution",
+                euro_short(row["contribution"]),
+                f"{row['contribution_share']:.0f} % of all"
+                if row["contribution_share"] is not None
+                else None,
+                delta_color="off",
+                delta_arrow="off",
+            )
+
+figure = go.Figure(
+    [
+        go.Bar(
+            name="Revenue", x=summary["definition"], y=summary["revenue"], marker_color="#4C78A8"
+        ),
+        go.Bar(
+            name="Net contribution",
+            x=summary["definition"],
+            y=summary["contribution"],
+            marker_color="#54A24B",
+        ),
+    ]
+)
+figure.update_layout(
+    barmode="group",
+    height=340,
+    margin={"t": 30, "b": 10},
+    yaxis_title="€, last 12 months",
+    yaxis_tickprefix="€",
+    yaxis_tickformat="~s",
+    legend={"orientation": "h", "y": 1.1},
+)
+st.plotly_chart(figure, width="stretch")
+st.caption(
+    "Revenue and net contribution (gross margin minus cost to serve) of the accounts each "
+    "definition picks: a list of big but unprofitable accounts shows high revenue, low contribution."
+)
+
+st.dataframe(
+    summary,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "definition": "Definition",
+        "accounts": st.column_config.NumberColumn("Accounts", format="%,d"),
+        "revenue": st.column_config.NumberColumn("Revenue captured", format="€%,.0f"),
+        "revenue_share": st.column_config.NumberColumn("Share of revenue", format="%.1f %%"),
+        "contribution": st.column_config.NumberColumn("Net contribution captured", format="€%,.0f"),
+        "contribution_share": st.column_config.NumberColumn(
+            "Share of contribution", format="%.1f %%"
+        ),
+        "net_margin": st.column_config.NumberColumn("Net margin of the list", format="%.1f %%"),
+        "in_common": st.column_config.NumberColumn(
+            f"Also in {option_label(reference)}", format="%,d"
+        ),
+        "enter": st.column_config.NumberColumn("Enter", format="%,d"),
+        "leave": st.column_config.NumberColumn("Leave", format="%,d"),
+    },
+)
+st.caption(
+    f"One row per definition. 'Enter' and 'Leave' count the accounts that join or drop off "
+    f"compared with {option_label(reference)}."
+)
+download_button(summary, "definitions-comparison.csv")
+
+# --- Overlap -----------------------------------------------------------------------------------
+st.subheader("Overlap")
+labels = [option_label(name) for name in chosen]
+id_sets = [set(picked[name]["customer_id"]) for name in chosen]
+overlap = [[len(a & b) for b in id_sets] for a in id_sets]
+heatmap = go.Figure(
+    go.Heatmap(
+        z=overlap,
+        x=labels,
+        y=labels,
+        text=[[f"{value:,}" for value in row] for row in overlap],
+        texttemplate="%{text}",
+        colorscale="Blues",
+        showscale=False,
+        hovertemplate="%{y} and %{x}: %{z:,} accounts in common<extra></extra>",
+    )
+)
+heatmap.update_layout(
+    height=60 + 45 * len(chosen), margin={"t": 10, "b": 10}, yaxis_autorange="reversed"
+)
+st.plotly_chart(heatmap, width="stretch")
+st.caption(
+    "Accounts two definitions have in common; the diagonal is the length of each list. "
+    "Low numbers off the diagonal mean the definitions disagree about who is key."
+)
+
+# --- Lists side by side ------------------------------------------------------------------------
+st.subheader("The lists side by side")
+list_config = {
+    "score_rank": st.column_config.NumberColumn("Rank", format="%d"),
+    "customer_name": "Customer",
+    "score": st.column_config.NumberColumn("Score", format="%.1f"),
+    "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format="€%,.0f"),
+    "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format="€%,.0f"),
+}
+per_row = min(len(chosen), 3)
+for start in range(0, len(chosen), per_row):
+    columns = st.columns(per_row)
+    for column, name in zip(columns, chosen[start : start + per_row]):
+        frame = picked[name][
+            ["score_rank", "customer_name", "score", "revenue_t12m", "net_contribution_t12m"]
+        ]
+        with column:
+            st.markdown(f"**{option_label(name)}**")
+            st.caption(f"{len(frame):,} accounts · {definitions[name].rule_text()}")
+            st.dataframe(
+                frame, hide_index=True, width="stretch", height=380, column_config=list_config
+            )
+            download_button(frame, f"key-accounts-{name.lower()}.csv")
+
+# --- Who enters, who leaves --------------------------------------------------------------------
+st.subheader(f"Who enters and who leaves, compared with {option_label(reference)}")
+move_config = {
+    "customer_name": "Customer",
+    "rank_here": st.column_config.NumberColumn("Rank", format="%d"),
+    "score_here": st.column_config.NumberColumn("Score", format="%.1f"),
+    "rank_reference": st.column_config.NumberColumn(
+        f"Rank in {option_label(reference)}", format="%d"
+    ),
+    "score_reference": st.column_config.NumberColumn(
+        f"Score in {option_label(reference)}", format="%.1f"
+    ),
+    "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format="€%,.0f"),
+    "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format="€%,.0f"),
+}
+reference_frame = scored[reference][["customer_id", "score", "score_rank"]].rename(
+    columns={"score": "score_reference", "score_rank": "rank_reference"}
+)
+tabs = st.tabs([option_label(name) for name in chosen[1:]])
+for tab, name in zip(tabs, chosen[1:]):
+    here = scored[name].rename(columns={"score": "score_here", "score_rank": "rank_here"})
+    both = here.merge(reference_frame, on="customer_id")
+    in_here = both["is_key_account_computed"]
+    in_reference = both["customer_id"].isin(reference_ids)
+    ordered = [
+        "customer_name",
+        "rank_here",
+        "score_here",
+        "rank_reference",
+        "score_reference",
+        "revenue_t12m",
+        "net_contribution_t12m",
+    ]
+    entering = both[in_here & ~in_reference].sort_values("rank_here")[ordered]
+    leaving = both[~in_here & in_reference].sort_values("rank_reference")[ordered]
+    with tab:
+        enter_column, leave_column = st.columns(2)
+        with enter_column:
+            st.markdown(f"**Enter** · {len(entering):,} accounts")
+            st.caption(
+                f"Picked by {option_label(name)} but not by {option_label(reference)}: "
+                f"{euro_short(float(entering['revenue_t12m'].sum()))} revenue, "
+                f"{euro_short(float(entering['net_contribution_t12m'].sum()))} net contribution."
+            )
+            st.dataframe(
+                entering, hide_index=True, width="stretch", height=320, column_config=move_config
+            )
+            download_button(entering, f"enter-{name.lower()}-vs-{reference.lower()}.csv")
+        with leave_column:
+            st.markdown(f"**Leave** · {len(leaving):,} accounts")
+            st.caption(
+                f"Picked by {option_label(reference)} but not by {option_label(name)}: "
+                f"{euro_short(float(leaving['revenue_t12m'].sum()))} revenue, "
+                f"{euro_short(float(leaving['net_contribution_t12m'].sum()))} net contribution."
+            )
+            st.dataframe(
+                leaving, hide_index=True, width="stretch", height=320, column_config=move_config
+            )
+            download_button(leaving, f"leave-{name.lower()}-vs-{reference.lower()}.csv")

@@ -1,0 +1,331 @@
+"""Mistakes & oak trees: the key accounts that only look key (big but unprofitable, a one-off
+project, an easy sell without growth), with the figures that raised each flag, and tomorrow's oak
+trees: small accounts with growth, wallet headroom and fit."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.export import download_button
+from dashboard.filters import (
+    FLAGS,
+    MISTAKE_FLAGS,
+    account_filters,
+    account_link,
+    definition_label,
+    definition_select,
+    definitions,
+    format_money,
+    manager_names,
+)
+from dashboard.warehouse import query
+
+DISPLAY_LIMIT = 1000
+OAK = "is_tomorrows_oak"
+FLAG_COLOURS = {
+    "is_big_but_unprofitable": "#c0392b",
+    "is_big_revenue_one_off": "#e67e22",
+    "is_easy_sell_no_growth": "#8e7cc3",
+}
+
+# Per flag: the column with the sentence, what the flag means, and the figures behind it
+# (column -> label, format).
+MONEY, PERCENT, NUMBER, DECIMAL, SCORE5 = "€%,.0f", "percent", "%d", "%.2f", "%.1f / 5"
+FLAG_DETAILS = {
+    "is_big_but_unprofitable": {
+        "reason": "big_but_unprofitable_reason",
+        "meaning": "Among the top 20 % by revenue, but the net margin after discounts and cost to serve is below 5 %: "
+        "big buyers with the procurement power to squeeze our price.",
+        "figures": {
+            "revenue_t12m": ("Revenue, 12 months", MONEY),
+            "gross_margin_pct_t12m": ("Gross margin", PERCENT),
+            "cost_to_serve_t12m": ("Cost to serve", MONEY),
+            "net_contribution_t12m": ("Net contribution", MONEY),
+            "net_margin_pct_t12m": ("Net margin", PERCENT),
+        },
+    },
+    "is_big_revenue_one_off": {
+        "reason": "big_revenue_one_off_reason",
+        "meaning": "Among the top 20 % by revenue, but a customer for less than two years that orders rarely: "
+        "a temporary project, not a relationship of three years or more.",
+        "figures": {
+            "revenue_t12m": ("Revenue, 12 months", MONEY),
+            "tenure_months": ("Customer for (months)", NUMBER),
+            "active_months_t12m": ("Months with orders, of 12", NUMBER),
+            "order_count_lifetime": ("Orders in all", NUMBER),
+            "revenue_volatility": ("Volatility", DECIMAL),
+        },
+    },
+    "is_easy_sell_no_growth": {
+        "reason": "easy_sell_no_growth_reason",
+        "meaning": "Orders every month, predictably, but revenue is flat or shrinking, we already have most of the "
+        "wallet, and the account does not fit where we want to go.",
+        "figures": {
+            "revenue_t12m": ("Revenue, 12 months", MONEY),
+            "active_months_t12m": ("Months with orders, of 12", NUMBER),
+            "revenue_volatility": ("Volatility", DECIMAL),
+            "revenue_growth_yoy": ("Growth, year on year", PERCENT),
+            "share_of_wallet": ("Share of wallet", PERCENT),
+            "strategic_fit_score": ("Strategic fit", SCORE5),
+        },
+    },
+    OAK: {
+        "reason": "tomorrows_oak_reason",
+        "meaning": "Outside the top 20 % today, but growing fast and steadily, with most of the wallet still to win "
+        "and a good strategic fit (or not yet assessed): ranking by revenue hides them.",
+        "figures": {
+            "revenue_t12m": ("Revenue, 12 months", MONEY),
+            "revenue_growth_yoy": ("Growth, year on year", PERCENT),
+            "revenue_trend_3y": ("3-year trend, a year", PERCENT),
+            "share_of_wallet": ("Share of wallet", PERCENT),
+            "wallet_headroom": ("Wallet headroom", MONEY),
+            "strategic_fit_score": ("Strategic fit", SCORE5),
+        },
+    },
+}
+
+st.set_page_config(layout="wide")
+definition = definition_select()
+label = definition_label(definition)
+
+st.title("Mistakes & oak trees")
+st.caption(
+    f"Key accounts under **{label}** that only look key — big but unprofitable, a one-off project, an easy "
+    "sell without growth — with the figures that raised each flag; and tomorrow's oak trees that a revenue "
+    "ranking hides."
+)
+
+chosen = account_filters("mistakes", ("region", "industry", "manager"), columns=3)
+everyone = st.toggle(
+    "Show every flagged customer, not only key accounts",
+    key="mistakes_all_customers",
+    persist_state="session",
+    help="Off: the false key accounts, i.e. key accounts under the chosen definition that carry a mistake flag.",
+)
+where, params = chosen.where("m")
+
+counts = query(
+    f"""
+    select {", ".join(
+        f"count(*) filter (where m.{flag}) as {flag}_all, "
+        f"count(*) filter (where m.{flag} and s.is_key_account) as {flag}_key, "
+        f"coalesce(sum(m.revenue_t12m) filter (where m.{flag} and s.is_key_account), 0) as {flag}_key_revenue, "
+        f"coalesce(sum(m.revenue_t12m) filter (where m.{flag}), 0) as {flag}_all_revenue"
+        for flag in FLAGS
+    )},
+    count(*) filter (where s.is_key_account) as key_accounts,
+    count(*) filter (where s.is_key_account and (m.{" or m.".join(MISTAKE_FLAGS)})) as false_key_accounts
+    from marts.customer_metrics m
+    left join marts.key_account_scorecard s on s.customer_id = m.customer_id and s.definition_name = ?
+    where {where}
+    """,
+    (definition, *params),
+).iloc[0]
+
+scope = "all" if everyone else "key"
+row = st.columns(4)
+for slot, flag in zip(row, FLAGS):
+    if flag == OAK:
+        already = int(counts[f"{OAK}_key"])
+        slot.metric(
+            "Tomorrow's oaks",
+            f"{int(counts[f'{OAK}_all']):,}",
+            border=True,
+            help="Customers flagged as tomorrow's oak trees, key account or not.",
+        )
+        slot.caption(f"{already:,} already key accounts under {label}")
+    else:
+        slot.metric(
+            FLAGS[flag],
+            f"{int(counts[f'{flag}_{scope}']):,}",
+            border=True,
+            help=("Customers" if everyone else "Key accounts") + " carrying this flag.",
+        )
+        slot.caption(
+            f"{format_money(counts[f'{flag}_{scope}_revenue'])} revenue"
+            + ("" if everyone else f" · {int(counts[f'{flag}_all']):,} customers flagged in all")
+        )
+
+key_accounts = int(counts["key_accounts"])
+false_keys = int(counts["false_key_accounts"])
+st.markdown(
+    f"**{false_keys:,} of {key_accounts:,} key accounts** under {label} carry at least one mistake flag."
+    if key_accounts
+    else f"No key accounts under {label} for these filters."
+)
+
+# --- Mistakes by definition ------------------------------------------------------------------
+
+by_definition = query(
+    f"""
+    select s.definition_name,
+           count(*) filter (where s.is_key_account) as key_accounts,
+           {", ".join(f"count(*) filter (where s.is_key_account and m.{flag}) as {flag}" for flag in FLAGS)}
+    from marts.key_account_scorecard s
+    join marts.customer_metrics m on m.customer_id = s.customer_id
+    where {where}
+    group by s.definition_name
+    """,
+    params,
+)
+order = definitions()["definition_name"].tolist()
+by_definition = by_definition.set_index("definition_name").reindex([n for n in order if n in set(by_definition["definition_name"])]).reset_index()
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Mistakes under each definition")
+    names = [definition_label(n) + (" ◀" if n == definition else "") for n in by_definition["definition_name"]]
+    figure = go.Figure()
+    for flag in MISTAKE_FLAGS:
+        figure.add_trace(
+            go.Bar(
+                y=names,
+                x=by_definition[flag],
+                orientation="h",
+                name=FLAGS[flag],
+                marker_color=FLAG_COLOURS[flag],
+                hovertemplate="%{y}: %{x} key accounts " + FLAGS[flag].lower() + "<extra></extra>",
+            )
+        )
+    figure.add_trace(
+        go.Bar(
+            y=names,
+            x=by_definition[OAK],
+            orientation="h",
+            name="Tomorrow's oaks picked",
+            marker_color="#2e8b57",
+            visible="legendonly",
+            hovertemplate="%{y}: %{x} of tomorrow's oaks among the key accounts<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        barmode="stack",
+        height=360,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        yaxis={"autorange": "reversed"},
+        xaxis={"title": "Key accounts with the flag"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+    )
+    st.plotly_chart(figure, width="stretch", key="mistakes_by_definition")
+    st.caption(
+        "How many of each definition's key accounts carry a mistake flag (◀ marks the definition in use; click "
+        "“Tomorrow's oaks picked” to add the oak trees each list contains)."
+    )
+with right:
+    st.subheader("What the flags mean")
+    for flag in FLAGS:
+        st.markdown(f"**{FLAGS[flag]}** — {FLAG_DETAILS[flag]['meaning']}")
+
+# --- The flagged accounts --------------------------------------------------------------------
+
+names_by_id = manager_names()
+
+
+def flagged(flag: str, only_key: bool) -> tuple[pd.DataFrame, int]:
+    """The accounts carrying the flag (under the filters), largest revenue first, and their count."""
+    details = FLAG_DETAILS[flag]
+    figures = ", ".join(f"m.{column}" for column in details["figures"])
+    condition = f"m.{flag} and {where}" + (" and s.is_key_account" if only_key else "")
+    frame = query(
+        f"""
+        select m.customer_id, m.customer_name, coalesce(s.is_key_account, false) as is_key_account,
+               s.score_rank, {figures}, m.{details['reason']} as reason, m.account_manager_id, m.region
+        from marts.customer_metrics m
+        left join marts.key_account_scorecard s on s.customer_id = m.customer_id and s.definition_name = ?
+        where {condition}
+        order by {"m.wallet_headroom desc nulls last" if flag == OAK else "m.revenue_t12m desc"}, m.customer_id
+        limit ?
+        """,
+        (definition, *params, DISPLAY_LIMIT),
+    )
+    total = int(counts[f"{flag}_key" if only_key else f"{flag}_all"])
+    return frame, total
+
+
+def show(flag: str, only_key: bool) -> None:
+    details = FLAG_DETAILS[flag]
+    frame, total = flagged(flag, only_key)
+    st.caption(details["meaning"])
+    if frame.empty:
+        if only_key:
+            others = by_definition[by_definition["definition_name"] != definition].sort_values(flag, ascending=False)
+            hint = (
+                f" Under {definition_label(others.iloc[0]['definition_name'])}, {int(others.iloc[0][flag]):,} would be."
+                if not others.empty and int(others.iloc[0][flag])
+                else ""
+            )
+            st.success(
+                f"No key account under {label} is flagged “{FLAGS[flag].lower()}”: this definition avoids the "
+                f"mistake. {int(counts[f'{flag}_all']):,} customers carry the flag in all.{hint}"
+            )
+        else:
+            st.success(f"No customer is flagged “{FLAGS[flag].lower()}”.")
+        return
+    table = frame.assign(
+        manager=frame["account_manager_id"].map(names_by_id).fillna(frame["account_manager_id"]).fillna("—")
+    ).drop(columns="account_manager_id")
+    for column in details["figures"]:
+        if details["figures"][column][1] in (MONEY,):
+            table[column] = table[column].astype(float)
+    config = {
+        "customer_id": None,
+        "customer_name": st.column_config.TextColumn("Customer", width="medium"),
+        "is_key_account": st.column_config.CheckboxColumn("Key account", help=f"Key account under {label}"),
+        "score_rank": st.column_config.NumberColumn("Score rank", format="%d", width="small"),
+        "reason": st.column_config.TextColumn("Why it is flagged", width="large"),
+        "manager": st.column_config.TextColumn("Account manager"),
+        "region": st.column_config.TextColumn("Region"),
+    }
+    for column, (title, fmt) in details["figures"].items():
+        config[column] = st.column_config.NumberColumn(title, format=fmt)
+    order_columns = ["customer_name", "reason", "is_key_account", *details["figures"], "score_rank", "manager", "region"]
+    key = f"mistakes_table_{flag}"
+    selection = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_order=order_columns,
+        column_config=config,
+        on_select="rerun",
+        selection_mode="single-row",
+    )
+    what = "key accounts" if only_key else "customers"
+    shown = (
+        f"The first {len(table):,} of {total:,} {what}"
+        if len(table) < total
+        else f"{len(table):,} {what}"
+    )
+    st.caption(
+        f"{shown} flagged “{FLAGS[flag].lower()}”, "
+        + ("most wallet headroom first" if flag == OAK else "largest revenue first")
+        + ", with the figures that raised the flag. Select a row to open the account."
+    )
+    picked = selection.selection.rows if selection is not None else []
+    if picked:
+        account_link(table.iloc[picked[0]]["customer_id"], f"Open {table.iloc[picked[0]]['customer_name']}")
+    export = table[["customer_id", *order_columns]].rename(
+        columns={
+            "customer_id": "Customer id",
+            "customer_name": "Customer",
+            "is_key_account": f"Key account ({definition})",
+            "score_rank": "Score rank",
+            "reason": "Why it is flagged",
+            "manager": "Account manager",
+            "region": "Region",
+            **{column: title for column, (title, _) in details["figures"].items()},
+        }
+    )
+    download_button(export, f"{flag.removeprefix('is_').replace('_', '-')}-{definition}.csv")
+
+
+tabs = st.tabs(
+    [f"{FLAGS[flag]} ({int(counts[f'{flag}_{scope}']):,})" for flag in MISTAKE_FLAGS]
+    + [f"Tomorrow's oaks ({int(counts[f'{OAK}_all']):,})"]
+)
+for tab, flag in zip(tabs, MISTAKE_FLAGS):
+    with tab:
+        show(flag, only_key=not everyone)
+with tabs[-1]:
+    show(OAK, only_key=False)

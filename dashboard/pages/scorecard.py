@@ -1,0 +1,442 @@
+"""Scorecard: every active account with its score, rank, tiers, flags and manager under the chosen
+definition, and for one account the contribution of each attribute to its score."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.export import download_button
+from dashboard.filters import (
+    account_filters,
+    account_link,
+    definition_label,
+    definition_select,
+    definitions,
+    flag_labels,
+    format_money,
+    format_share,
+    manager_names,
+    selection_rule_text,
+)
+from dashboard.warehouse import query
+
+# The table shows at most this many accounts (best ranked first); filters narrow the rest down.
+DISPLAY_LIMIT = 1000
+
+ATTRIBUTES = {
+    "revenue_size": "Revenue size",
+    "profitability": "Profitability",
+    "margin_quality": "Margin quality",
+    "loyalty": "Loyalty",
+    "growth": "Growth",
+    "wallet_headroom": "Wallet headroom",
+    "strategic_fit": "Strategic fit",
+    "relationship_access": "Relationship access",
+}
+CURRENT = ("revenue_size", "profitability", "margin_quality", "loyalty")
+ACCOUNT_KEY = "scorecard_account"
+TABLE_KEY = "scorecard_table"
+IDS_KEY = "_scorecard_ids"
+
+st.set_page_config(layout="wide")
+definition = definition_select()
+details = definitions()
+details = details[details["definition_name"] == definition]
+rule = details.iloc[0] if not details.empty else pd.Series(dtype=object)
+
+st.title("Scorecard")
+st.caption(
+    f"Every active customer scored 0–100 under **{definition_label(definition)}**, which "
+    f"{selection_rule_text(rule)}. Filter the list, then pick an account to see why it is, or is not, key."
+)
+
+chosen = account_filters("scorecard")
+key_only = st.toggle("Key accounts only", key="scorecard_key_only", persist_state="session")
+where, params = chosen.where("m")
+if key_only:
+    where += " and s.is_key_account"
+
+base = f"""
+    from marts.key_account_scorecard s
+    join marts.customer_metrics m on m.customer_id = s.customer_id
+    where s.definition_name = ? and {where}
+"""
+totals = query(
+    f"""
+    select count(*) as accounts,
+           count(*) filter (where s.is_key_account) as key_accounts,
+           coalesce(sum(m.revenue_t12m), 0) as revenue_t12m,
+           coalesce(sum(m.net_contribution_t12m), 0) as net_contribution_t12m
+    {base}
+    """,
+    (definition, *params),
+).iloc[0]
+rows = query(
+    f"""
+    select s.score_rank, s.customer_id, s.customer_name, s.score, s.is_key_account,
+           s.is_key_account_computed, s.override_status, s.revenue_tier, s.contribution_tier,
+           s.is_big_but_unprofitable, s.is_big_revenue_one_off, s.is_easy_sell_no_growth, s.is_tomorrows_oak,
+           s.account_manager_id, m.region, m.industry, m.revenue_t12m, m.net_contribution_t12m
+    {base}
+    order by s.score_rank
+    limit ?
+    """,
+    (definition, *params, DISPLAY_LIMIT),
+)
+
+row = st.columns(4)
+row[0].metric("Matching accounts", f"{int(totals['accounts']):,}", border=True)
+row[1].metric("Key accounts among them", f"{int(totals['key_accounts']):,}", border=True)
+row[2].metric("Their revenue, 12 months", format_money(totals["revenue_t12m"]), border=True)
+row[3].metric("Their net contribution", format_money(totals["net_contribution_t12m"]), border=True)
+
+if rows.empty:
+    st.info("No account matches these filters. Clear one to see more.")
+    st.stop()
+
+names = manager_names()
+shown = pd.DataFrame(
+    {
+        "score_rank": rows["score_rank"],
+        "customer_name": rows["customer_name"],
+        "is_key_account": rows["is_key_account"],
+        "score": rows["score"],
+        "revenue_tier": rows["revenue_tier"],
+        "contribution_tier": rows["contribution_tier"],
+        "flags": flag_labels(rows),
+        "manager": rows["account_manager_id"].map(names).fillna(rows["account_manager_id"]).fillna("—"),
+        "region": rows["region"],
+        "industry": rows["industry"],
+        "revenue_t12m": rows["revenue_t12m"].astype(float),
+        "net_contribution_t12m": rows["net_contribution_t12m"].astype(float),
+        "status": rows["override_status"].map({"key": "Key by decision", "not_key": "Not key by decision"}).fillna(""),
+        "customer_id": rows["customer_id"],
+    }
+)
+ids = shown["customer_id"].tolist()
+st.session_state[IDS_KEY] = ids
+
+
+def _pick_from_table() -> None:
+    """A row picked in the table becomes the account explained below."""
+    picked = st.session_state[TABLE_KEY].selection.rows
+    if picked and picked[0] < len(st.session_state.get(IDS_KEY, [])):
+        st.session_state[ACCOUNT_KEY] = st.session_state[IDS_KEY][picked[0]]
+
+
+st.dataframe(
+    shown,
+    hide_index=True,
+    width="stretch",
+    height=420,
+    key=TABLE_KEY,
+    on_select=_pick_from_table,
+    selection_mode="single-row",
+    column_config={
+        "score_rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
+        "customer_name": st.column_config.TextColumn("Customer", width="large"),
+        "is_key_account": st.column_config.CheckboxColumn("Key account"),
+        "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f"),
+        "revenue_tier": st.column_config.TextColumn("Revenue tier", width="small"),
+        "contribution_tier": st.column_config.TextColumn("Profit tier", width="small"),
+        "flags": st.column_config.TextColumn("Flags", width="medium"),
+        "manager": st.column_config.TextColumn("Account manager"),
+        "region": st.column_config.TextColumn("Region"),
+        "industry": st.column_config.TextColumn("Industry"),
+        "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format="€%,.0f"),
+        "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format="€%,.0f"),
+        "status": st.column_config.TextColumn("Override"),
+        "customer_id": st.column_config.TextColumn("Customer id"),
+    },
+)
+shown_text = (
+    f"The best-ranked {len(shown):,} of {int(totals['accounts']):,} matching accounts; narrow the filters to see others."
+    if len(shown) < int(totals["accounts"])
+    else f"{len(shown):,} accounts"
+)
+filters_text = chosen.describe()
+st.caption(
+    f"{shown_text} Ranked by score under {definition_label(definition)}"
+    + (f" · {filters_text}" if filters_text else "")
+    + (" · key accounts only" if key_only else "")
+    + ". Select a row to explain its score below."
+)
+download_button(
+    shown.rename(
+        columns={
+            "score_rank": "Rank",
+            "customer_name": "Customer",
+            "is_key_account": "Key account",
+            "score": "Score",
+            "revenue_tier": "Revenue tier",
+            "contribution_tier": "Profit tier",
+            "flags": "Flags",
+            "manager": "Account manager",
+            "region": "Region",
+            "industry": "Industry",
+            "revenue_t12m": "Revenue, 12 months",
+            "net_contribution_t12m": "Net contribution, 12 months",
+            "status": "Override",
+            "customer_id": "Customer id",
+        }
+    ),
+    f"scorecard-{definition}.csv",
+)
+
+# --- Why is it (not) key? --------------------------------------------------------------------
+
+st.subheader("Why is it, or is it not, a key account?")
+labels = dict(zip(shown["customer_id"], "#" + shown["score_rank"].astype(str) + " · " + shown["customer_name"]))
+if st.session_state.get(ACCOUNT_KEY) not in labels:
+    st.session_state[ACCOUNT_KEY] = ids[0]
+account = st.selectbox(
+    "Account",
+    ids,
+    key=ACCOUNT_KEY,
+    format_func=lambda customer: labels.get(customer, customer),
+    help="Any account in the list above; selecting a row in the table picks it too.",
+)
+
+columns = ", ".join(f"s.{a}_value, s.{a}_weight, s.{a}_contribution" for a in ATTRIBUTES)
+detail = query(
+    f"""
+    select s.customer_id, s.customer_name, s.score, s.score_rank, s.is_key_account, s.is_key_account_computed,
+           s.override_status, s.override_reason, s.override_expires_on, s.selection_rule, s.account_manager_id,
+           {columns},
+           m.revenue_t12m, m.net_contribution_t12m, m.net_margin_pct_t12m, m.cost_to_serve_t12m,
+           m.active_years, m.possible_years, m.tenure_months, m.repeat_rate,
+           m.revenue_growth_yoy, m.revenue_trend_3y, m.wallet, m.wallet_source, m.wallet_headroom,
+           m.share_of_wallet, m.strategic_fit_score, m.relationship_access_score, m.assessed_on
+    from marts.key_account_scorecard s
+    join marts.customer_metrics m on m.customer_id = s.customer_id
+    where s.definition_name = ? and s.customer_id = ?
+    """,
+    (definition, account),
+)
+if detail.empty:
+    st.info("This account is not in the scorecard under this definition.")
+    st.stop()
+d = detail.iloc[0]
+
+benchmark = query(
+    f"""
+    select count(*) filter (where is_key_account_computed) as selected,
+           min(score) filter (where is_key_account_computed) as cutoff_score,
+           count(*) as scored,
+           {", ".join(f"avg({a}_contribution) filter (where is_key_account) as {a}" for a in ATTRIBUTES)},
+           {", ".join(f"max({a}_weight) > 0 as {a}_weighted" for a in ATTRIBUTES)}
+    from marts.key_account_scorecard
+    where definition_name = ?
+    """,
+    (definition,),
+).iloc[0]
+
+
+def _verdict() -> str:
+    score = "no score" if pd.isna(d["score"]) else f"a score of {float(d['score']):.1f}"
+    position = f"Ranked #{int(d['score_rank']):,} of {int(benchmark['scored']):,} with {score}"
+    if d["selection_rule"] == "manager_capacity":
+        if pd.isna(d["account_manager_id"]):
+            reason = "this definition picks each manager's best accounts, and this account has no manager"
+        else:
+            manager = query(
+                """
+                select count(*) filter (where score_rank <= ?) as place,
+                       max(a.capacity_accounts) as capacity
+                from marts.key_account_scorecard s
+                left join staging.stg_account_managers a on a.account_manager_id = s.account_manager_id
+                where s.definition_name = ? and s.account_manager_id = ?
+                """,
+                (int(d["score_rank"]), definition, d["account_manager_id"]),
+            ).iloc[0]
+            capacity = "an unknown number of" if pd.isna(manager["capacity"]) else f"{int(manager['capacity'])}"
+            who = names.get(d["account_manager_id"], d["account_manager_id"])
+            reason = (
+                f"it is {who}'s #{int(manager['place'])} account, and {who} can carry {capacity} key accounts"
+            )
+    elif pd.notna(benchmark["cutoff_score"]):
+        gap = (float(d["score"]) if pd.notna(d["score"]) else 0.0) - float(benchmark["cutoff_score"])
+        reason = (
+            f"the definition picks {int(benchmark['selected']):,} accounts, the last of them scoring "
+            f"{float(benchmark['cutoff_score']):.1f}"
+            + ("" if d["is_key_account_computed"] else f" — {abs(gap):.1f} points more than this account")
+        )
+    else:
+        reason = "the definition picks no account"
+    if d["override_status"] == "key" and not d["is_key_account_computed"]:
+        head = "**Key account by decision.** On its score alone it would not be"
+    elif d["override_status"] == "not_key" and d["is_key_account_computed"]:
+        head = "**Not a key account, by decision.** On its score alone it would be"
+    elif d["is_key_account"]:
+        head = "**Key account**"
+    else:
+        head = "**Not a key account**"
+    text = f"{head}. {position}; {reason}."
+    if pd.notna(d["override_status"]):
+        until = "" if pd.isna(d["override_expires_on"]) else f" until {pd.Timestamp(d['override_expires_on']):%d %b %Y}"
+        text += f" Override{until}: {d['override_reason'] or 'no reason given'}."
+    return text
+
+
+def _measure(attribute: str) -> str:
+    """The figure behind the attribute, in words."""
+    if attribute == "revenue_size":
+        return f"{format_money(d['revenue_t12m'])} revenue in 12 months"
+    if attribute == "profitability":
+        if pd.isna(d["net_contribution_t12m"]):
+            return "unknown: no known cost"
+        return f"{format_money(d['net_contribution_t12m'])} net contribution after {format_money(d['cost_to_serve_t12m'])} cost to serve"
+    if attribute == "margin_quality":
+        return "unknown" if pd.isna(d["net_margin_pct_t12m"]) else f"{format_share(d['net_margin_pct_t12m'], 1)} net margin"
+    if attribute == "loyalty":
+        years = "" if pd.isna(d["possible_years"]) else f"active {int(d['active_years'])} of {int(d['possible_years'])} years"
+        tenure = "" if pd.isna(d["tenure_months"]) else f"customer for {int(d['tenure_months'])} months"
+        repeat = "" if pd.isna(d["repeat_rate"]) else f"repeat rate {format_share(d['repeat_rate'])}"
+        return ", ".join(part for part in (years, tenure, repeat) if part) or "unknown"
+    if attribute == "growth":
+        if pd.notna(d["revenue_growth_yoy"]):
+            return f"revenue {float(d['revenue_growth_yoy']) * 100:+.0f} % year on year"
+        if pd.notna(d["revenue_trend_3y"]):
+            return f"3-year trend {float(d['revenue_trend_3y']) * 100:+.0f} % a year"
+        return "unknown: too little history"
+    if attribute == "wallet_headroom":
+        if pd.isna(d["wallet"]):
+            return "unknown: no wallet"
+        source = "market research" if d["wallet_source"] == "declared" else "peer estimate"
+        return (
+            f"{format_money(d['wallet_headroom'])} of a {format_money(d['wallet'])} wallet ({source}); "
+            f"we have {format_share(d['share_of_wallet'])}"
+        )
+    if attribute == "strategic_fit":
+        return "not assessed" if pd.isna(d["strategic_fit_score"]) else f"{float(d['strategic_fit_score']):.1f} / 5 from the account team"
+    if attribute == "relationship_access":
+        return (
+            "not assessed"
+            if pd.isna(d["relationship_access_score"])
+            else f"{float(d['relationship_access_score']):.1f} / 5 from the account team"
+        )
+    return ""
+
+
+st.markdown(_verdict())
+
+breakdown = pd.DataFrame(
+    {
+        "attribute": list(ATTRIBUTES.values()),
+        "perspective": ["Today" if a in CURRENT else "Future and fit" for a in ATTRIBUTES],
+        "measure": [_measure(a) for a in ATTRIBUTES],
+        "value": [d[f"{a}_value"] for a in ATTRIBUTES],
+        "effective_weight": [float(d[f"{a}_weight"]) for a in ATTRIBUTES],
+        "contribution": [float(d[f"{a}_contribution"]) for a in ATTRIBUTES],
+        "key_average": [
+            float(benchmark[a]) if pd.notna(benchmark[a]) else None for a in ATTRIBUTES
+        ],
+    }
+)
+breakdown["gap"] = breakdown["contribution"] - breakdown["key_average"]
+
+chart_col, text_col = st.columns([3, 2])
+with chart_col:
+    order = breakdown.iloc[::-1]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Bar(
+            y=order["attribute"],
+            x=order["contribution"],
+            orientation="h",
+            name=str(d["customer_name"]),
+            marker_color="#1f4e79",
+            text=[f"{v:.1f}" for v in order["contribution"]],
+            textposition="outside",
+            customdata=order[["value", "effective_weight"]].to_numpy(),
+            hovertemplate="%{y}: %{x:.1f} points<br>value %{customdata[0]:.0f} × weight %{customdata[1]:.1%}<extra></extra>",
+        )
+    )
+    if breakdown["key_average"].notna().any():
+        figure.add_trace(
+            go.Bar(
+                y=order["attribute"],
+                x=order["key_average"],
+                orientation="h",
+                name="Average key account",
+                marker_color="#d9822b",
+                opacity=0.55,
+                hovertemplate="%{y}: %{x:.1f} points for the average key account<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        barmode="group",
+        height=420,
+        margin={"l": 10, "r": 30, "t": 10, "b": 10},
+        xaxis={"title": "Points contributed to the score"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+    )
+    st.plotly_chart(figure, width="stretch", key="contribution_chart")
+    st.caption(
+        "Each attribute's contribution to the score (its 0–100 value × its weight); the contributions add up "
+        "to the score. The orange bars show the average key account under this definition."
+    )
+with text_col:
+    weighted = breakdown[breakdown["effective_weight"] > 0]
+    ahead = weighted[weighted["gap"] > 0.05].sort_values("gap", ascending=False).head(3)
+    behind = weighted[weighted["gap"] < -0.05].sort_values("gap").head(3)
+    lines = []
+    if not ahead.empty:
+        lines.append(
+            "**Ahead of the average key account on** "
+            + ", ".join(f"{r.attribute.lower()} (+{r.gap:.1f})" for r in ahead.itertuples())
+        )
+    if not behind.empty:
+        lines.append(
+            "**Behind it on** " + ", ".join(f"{r.attribute.lower()} ({r.gap:.1f})" for r in behind.itertuples())
+        )
+    # Attributes the definition weighs but this account lacks: their weight went to the others.
+    unknown = [
+        label for a, label in ATTRIBUTES.items() if pd.isna(d[f"{a}_value"]) and bool(benchmark[f"{a}_weighted"])
+    ]
+    if unknown:
+        lines.append("**Unknown, its weight shared out over the others:** " + ", ".join(u.lower() for u in unknown))
+    st.markdown("\n\n".join(lines) or "Scores like the average key account on every attribute.")
+    account_link(account, f"Open {d['customer_name']}")
+
+st.dataframe(
+    breakdown,
+    hide_index=True,
+    width="stretch",
+    key="breakdown_table",
+    column_config={
+        "attribute": st.column_config.TextColumn("Attribute"),
+        "perspective": st.column_config.TextColumn("Perspective"),
+        "measure": st.column_config.TextColumn("The figure behind it", width="large"),
+        "value": st.column_config.NumberColumn(
+            "Value (0–100)", format="%.0f", help="Percentile rank among active customers: share of them this account beats."
+        ),
+        "effective_weight": st.column_config.NumberColumn(
+            "Weight", format="percent", help="The definition's weight, plus a share of the weight of unknown attributes."
+        ),
+        "contribution": st.column_config.NumberColumn("Points", format="%.1f", help="Value × weight."),
+        "key_average": st.column_config.NumberColumn("Average key account", format="%.1f"),
+        "gap": st.column_config.NumberColumn("Difference", format="%+.1f"),
+    },
+)
+st.caption(
+    f"How {d['customer_name']} earns its score under {definition_label(definition)}: each attribute's figure, "
+    "its 0–100 value among active customers, its weight and the points it adds."
+)
+download_button(
+    breakdown.rename(
+        columns={
+            "attribute": "Attribute",
+            "perspective": "Perspective",
+            "measure": "Figure",
+            "value": "Value (0-100)",
+            "effective_weight": "Weight",
+            "contribution": "Points",
+            "key_average": "Average key account",
+            "gap": "Difference",
+        }
+    ),
+    f"score-{account}-{definition}.csv",
+)

@@ -1,0 +1,102 @@
+"""End to end: the dashboard served over a demo warehouse, every page loaded in headless Chromium
+(Debian's package, driven by Playwright), visible content asserted, screenshots saved to
+tests/artifacts/ for a person to look at."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+# url path → text a sales leader must see on that page
+PAGES = {
+    "": "Portfolio",
+    "scorecard": "Scorecard",
+    "definitions_lab": "Definitions lab",
+    "mistakes": "Mistakes",
+    "account": "Account",
+    "resources": "Resources",
+}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(demo_warehouse):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.cli", "dashboard", "--warehouse", str(demo_warehouse),
+         "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "STREAMLIT_SERVER_ADDRESS": "127.0.0.1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("path, heading", PAGES.items())
+def test_every_page_renders_in_a_real_browser(dashboard_url, browser, path, heading):
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(f"{dashboard_url}/{path}")
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
+    # Streamlit shows a running indicator until the script finishes; wait for it to go.
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    page.wait_for_timeout(1500)
+
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert not errors
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{path or 'portfolio'}.png", full_page=True)
+    page.close()

@@ -1,0 +1,444 @@
+"""Definitions lab, Account, and Resources & cadence pages (Streamlit AppTest, no browser).
+
+Every check compares what the page shows with the published warehouse, queried here directly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
+ATTRIBUTES = (
+    "revenue_size",
+    "profitability",
+    "margin_quality",
+    "loyalty",
+    "growth",
+    "wallet_headroom",
+    "strategic_fit",
+    "relationship_access",
+)
+
+
+@pytest.fixture
+def warehouse(demo_warehouse, monkeypatch):
+    monkeypatch.setenv("KAM_WAREHOUSE", str(demo_warehouse))
+    with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
+        yield lambda sql, params=(): conn.execute(sql, list(params)).df()
+
+
+def page(name: str) -> AppTest:
+    return AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
+
+
+def frame_with(app: AppTest, column: str) -> list[pd.DataFrame]:
+    return [element.value for element in app.dataframe if column in element.value.columns]
+
+
+def computed_list(sql, definition: str) -> list[str]:
+    return sql(
+        "select customer_name from marts.key_account_scorecard "
+        "where definition_name = ? and is_key_account_computed order by score_rank",
+        (definition,),
+    )["customer_name"].tolist()
+
+
+# --- Definitions lab -----------------------------------------------------------------------------
+
+
+def test_lab_compares_two_presets_with_the_warehouse_figures(warehouse):
+    app = page("definitions_lab").run()
+
+    assert not app.exception
+    chooser = app.multiselect(key="lab_definitions")
+    assert chooser.value == ["balanced", "the_big_ones"]
+    assert app.title[0].value == "Definitions lab"
+
+    summary = frame_with(app, "revenue_share")[0]
+    assert summary["definition"].tolist() == ["Balanced", "The big ones"]
+    for label, name in (("Balanced", "balanced"), ("The big ones", "the_big_ones")):
+        expected = warehouse(
+            """
+            select count(*) as accounts,
+                   cast(sum(m.revenue_t12m) as double) as revenue,
+                   cast(sum(m.net_contribution_t12m) as double) as contribution
+            from marts.key_account_scorecard s join marts.customer_metrics m using (customer_id)
+            where s.definition_name = ? and s.is_key_account_computed
+            """,
+            (name,),
+        ).iloc[0]
+        row = summary[summary["definition"] == label].iloc[0]
+        assert row["accounts"] == expected["accounts"]
+        assert row["revenue"] == pytest.approx(expected["revenue"], abs=0.01)
+        assert row["contribution"] == pytest.approx(expected["contribution"], abs=0.01)
+
+    # The lists side by side are the published lists, best first.
+    lists = frame_with(app, "score_rank")
+    assert lists[0]["customer_name"].tolist() == computed_list(warehouse, "balanced")
+    assert lists[1]["customer_name"].tolist() == computed_list(warehouse, "the_big_ones")
+
+    # Who enters / leaves: set differences of the two lists.
+    balanced, big = (
+        set(computed_list(warehouse, "balanced")),
+        set(computed_list(warehouse, "the_big_ones")),
+    )
+    enter, leave = frame_with(app, "rank_reference")
+    assert set(enter["customer_name"]) == big - balanced
+    assert set(leave["customer_name"]) == balanced - big
+    big_row = summary[summary["definition"] == "The big ones"].iloc[0]
+    assert (big_row["in_common"], big_row["enter"], big_row["leave"]) == (
+        len(big & balanced),
+        len(big - balanced),
+        len(balanced - big),
+    )
+    assert app.get("download_button")
+
+
+def test_lab_changing_a_definition_changes_the_lists(warehouse):
+    app = page("definitions_lab").run()
+    app.multiselect(key="lab_definitions").set_value(
+        ["balanced", "future_profit", "staff_focus"]
+    ).run()
+
+    assert not app.exception
+    summary = frame_with(app, "revenue_share")[0]
+    assert summary["definition"].tolist() == ["Balanced", "Future profit", "Staff focus"]
+    lists = frame_with(app, "score_rank")
+    assert lists[1]["customer_name"].tolist() == computed_list(warehouse, "future_profit")
+    assert len(lists[2]) == len(computed_list(warehouse, "staff_focus"))
+    assert lists[1]["customer_name"].tolist() != computed_list(warehouse, "the_big_ones")
+    assert len(app.tabs) == 2
+
+
+def test_lab_custom_weights_use_the_warehouse_formula(warehouse):
+    app = page("definitions_lab").run()
+    app.multiselect(key="lab_definitions").set_value(["balanced", "Custom"]).run()
+
+    assert not app.exception
+    for name in ATTRIBUTES:
+        assert app.slider(key=f"custom_weight_{name}").value == 1.0
+    # Equal weights, best 4 %: the balanced definition again, nobody enters or leaves.
+    custom = frame_with(app, "revenue_share")[0].iloc[1]
+    assert custom["definition"] == "Custom weights"
+    assert (custom["enter"], custom["leave"]) == (0, 0)
+
+    # Revenue size alone: exactly the warehouse's "the big ones" list.
+    for name in ATTRIBUTES[1:]:
+        app.slider(key=f"custom_weight_{name}").set_value(0.0)
+    app.run()
+    assert not app.exception
+    assert frame_with(app, "score_rank")[1]["customer_name"].tolist() == computed_list(
+        warehouse, "the_big_ones"
+    )
+
+    # Another rule: the best 10.
+    app.radio(key="custom_rule").set_value("top_n").run()
+    app.number_input(key="custom_top_n").set_value(10).run()
+    assert not app.exception
+    assert (
+        frame_with(app, "score_rank")[1]["customer_name"].tolist()
+        == computed_list(warehouse, "the_big_ones")[:10]
+    )
+
+    # All weights at zero: a clear notice, no scores.
+    app.slider(key="custom_weight_revenue_size").set_value(0.0).run()
+    assert not app.exception
+    assert any("at least one attribute" in warning.value for warning in app.warning)
+    assert not frame_with(app, "score_rank")
+
+
+def test_lab_needs_two_definitions(warehouse):
+    app = page("definitions_lab").run()
+    app.multiselect(key="lab_definitions").set_value(["balanced"]).run()
+
+    assert not app.exception
+    assert "at least two definitions" in app.info[0].value
+    assert not app.dataframe
+
+
+# --- Account -------------------------------------------------------------------------------------
+
+
+def test_account_defaults_to_the_top_balanced_key_account(warehouse):
+    top = warehouse(
+        "select customer_id, customer_name from marts.key_account_scorecard "
+        "where definition_name = 'balanced' and is_key_account order by score_rank limit 1"
+    ).iloc[0]
+    app = page("account").run()
+
+    assert not app.exception
+    assert app.selectbox(key="account_customer").value == top["customer_id"]
+    assert app.selectbox(key="definition").value == "balanced"
+    assert app.subheader[0].value == top["customer_name"]
+    assert (
+        app.query_params["customer"] == [top["customer_id"]]
+        or app.query_params["customer"] == top["customer_id"]
+    )
+    assert [tab.label for tab in app.tabs] == [
+        "Sales",
+        "Share of wallet",
+        "Cost to serve",
+        "Plan vs actual",
+        "Scorecard",
+        "Status & overrides",
+    ]
+
+
+def test_account_from_the_link_shows_that_customer(warehouse):
+    customer = warehouse(
+        """
+        select p.customer_id, m.customer_name from marts.account_plan_performance p
+        join marts.customer_metrics m using (customer_id)
+        where m.is_active order by p.customer_id desc limit 1
+        """
+    ).iloc[0]
+    app = page("account")
+    app.query_params["customer"] = customer["customer_id"]
+    app.run()
+
+    assert not app.exception
+    assert app.selectbox(key="account_customer").value == customer["customer_id"]
+    assert app.subheader[0].value == customer["customer_name"]
+    months = warehouse(
+        "select count(*) as n from marts.customer_monthly where customer_id = ?",
+        (customer["customer_id"],),
+    )
+    years = warehouse(
+        "select count(*) as n from marts.customer_yearly where customer_id = ?",
+        (customer["customer_id"],),
+    )
+    plans = warehouse(
+        "select count(*) as n from marts.account_plan_performance where customer_id = ?",
+        (customer["customer_id"],),
+    )
+    assert len(frame_with(app, "order_count")[0]) == months["n"].iloc[0]
+    assert len(frame_with(app, "share_of_wallet")[0]) == years["n"].iloc[0]
+    assert len(frame_with(app, "revenue_attainment")[0]) == plans["n"].iloc[0] > 0
+    revenue = warehouse(
+        "select cast(revenue_t12m as double) as r from marts.customer_metrics where customer_id = ?",
+        (customer["customer_id"],),
+    )
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Revenue"].startswith("€")
+    assert (
+        metrics["Orders, 12 months"]
+        == f"{int(warehouse('select order_count_t12m from marts.customer_metrics where customer_id = ?', (customer['customer_id'],)).iloc[0, 0]):,}"
+    )
+    assert revenue["r"].iloc[0] > 0
+
+
+def test_account_changing_customer_and_definition_changes_the_explanation(warehouse):
+    other = warehouse(
+        "select customer_id, customer_name from marts.key_account_scorecard "
+        "where definition_name = 'balanced' order by score_rank limit 1 offset 200"
+    ).iloc[0]
+    app = page("account").run()
+    app.selectbox(key="account_customer").set_value(other["customer_id"]).run()
+
+    assert not app.exception
+    assert app.subheader[0].value == other["customer_name"]
+    assert app.query_params["customer"] in (other["customer_id"], [other["customer_id"]])
+
+    def contributions(definition: str) -> list[float]:
+        row = warehouse(
+            "select * from marts.key_account_scorecard where customer_id = ? and definition_name = ?",
+            (other["customer_id"], definition),
+        ).iloc[0]
+        return [row[f"{name}_contribution"] for name in ATTRIBUTES], row
+
+    explained = frame_with(app, "contribution")[0]
+    expected, row = contributions("balanced")
+    assert explained["contribution"].tolist() == pytest.approx(expected)
+    assert (
+        f"**{row['score']:.1f}**"
+        in app.markdown[[m.value.startswith("Scores") for m in app.markdown].index(True)].value
+    )
+
+    app.selectbox(key="definition").set_value("the_big_ones").run()
+    assert not app.exception
+    explained = frame_with(app, "contribution")[0]
+    expected, row = contributions("the_big_ones")
+    assert explained["contribution"].tolist() == pytest.approx(expected)
+    assert explained["contribution"].sum() == pytest.approx(row["score"])
+    verdict = next(m.value for m in app.markdown if m.value.startswith("Scores"))
+    assert "The big ones" in verdict and f"**{int(row['score_rank']):,}**" in verdict
+
+
+def test_account_with_many_customers_searches_on_the_server(warehouse):
+    """Above the picker limit (10,000 customers; lowered here) a search box narrows the selectbox."""
+    total = warehouse("select count(*) from marts.customer_metrics").iloc[0, 0]
+    target = warehouse(
+        "select customer_id, customer_name from marts.customer_metrics "
+        "order by revenue_t12m asc nulls first, customer_id limit 1"
+    ).iloc[0]
+    app = page("account")
+    app.session_state["account_picker_limit"] = 100
+    app.run()
+
+    assert not app.exception
+    assert len(app.selectbox(key="account_customer").options) == min(500, total)
+
+    app.text_input(key="account_search").input(target["customer_id"].lower()).run()
+    assert not app.exception
+    assert app.selectbox(key="account_customer").value == target["customer_id"]
+    assert app.subheader[0].value == target["customer_name"]
+
+    app.text_input(key="account_search").input("no customer is called this").run()
+    assert not app.exception
+    assert "No customer name or ID contains" in app.info[0].value
+
+
+def test_account_shows_overrides_with_their_reason(warehouse):
+    overridden = warehouse(
+        "select customer_id, override_reason from marts.key_account_scorecard "
+        "where definition_name = 'balanced' and override_status is not null order by customer_id limit 1"
+    )
+    if overridden.empty:
+        pytest.skip("the demo warehouse holds no override in force")
+    customer_id, reason = overridden.iloc[0]
+    app = page("account")
+    app.query_params["customer"] = customer_id
+    app.run()
+
+    assert not app.exception
+    assert any(reason in warning.value for warning in app.warning)
+    decisions = frame_with(app, "decided_by")[0]
+    expected = warehouse(
+        "select count(*) as n from staging.stg_account_overrides where customer_id = ?",
+        (customer_id,),
+    )
+    assert len(decisions) == expected["n"].iloc[0]
+    assert reason in decisions["reason"].tolist()
+
+
+def test_account_of_an_inactive_customer_says_it_is_not_scored(warehouse):
+    inactive = warehouse(
+        "select customer_id from marts.customer_metrics where not is_active order by customer_id limit 1"
+    )
+    if inactive.empty:
+        pytest.skip("every demo customer is active")
+    app = page("account")
+    app.query_params["customer"] = inactive.iloc[0, 0]
+    app.run()
+
+    assert not app.exception
+    assert any("Not on the scorecard" in info.value for info in app.info)
+
+
+# --- Resources & cadence -------------------------------------------------------------------------
+
+
+def per_manager(sql, definition: str) -> dict[str, int]:
+    frame = sql(
+        """
+        select managers.account_manager_id, count(scorecard.customer_id) as n
+        from staging.stg_account_managers managers
+        left join marts.key_account_scorecard scorecard
+            on scorecard.account_manager_id = managers.account_manager_id
+            and scorecard.definition_name = ? and scorecard.is_key_account
+        group by managers.account_manager_id
+        """,
+        (definition,),
+    )
+    return dict(zip(frame["account_manager_id"], frame["n"]))
+
+
+def test_resources_shows_key_accounts_per_manager_against_capacity(warehouse):
+    app = page("resources").run()
+
+    assert not app.exception
+    assert app.title[0].value == "Resources & cadence"
+    assert app.selectbox(key="definition").value == "balanced"
+    load = frame_with(app, "capacity_accounts")[0]
+    assert dict(zip(load["account_manager_id"], load["key_accounts"])) == per_manager(
+        warehouse, "balanced"
+    )
+    unmanaged = warehouse(
+        """
+        select count(*) as n from marts.key_account_scorecard s
+        left join staging.stg_account_managers m on s.account_manager_id = m.account_manager_id
+        where s.definition_name = 'balanced' and s.is_key_account and m.account_manager_id is null
+        """
+    ).iloc[0, 0]
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Key accounts without a manager"] == f"{unmanaged:,}"
+    if unmanaged:
+        assert len(frame_with(app, "reason")[0]) == unmanaged
+
+
+def test_resources_definition_change_moves_the_load(warehouse):
+    app = page("resources").run()
+    app.selectbox(key="definition").set_value("staff_focus").run()
+
+    assert not app.exception
+    load = frame_with(app, "capacity_accounts")[0]
+    expected = per_manager(warehouse, "staff_focus")
+    assert dict(zip(load["account_manager_id"], load["key_accounts"])) == expected
+    assert expected != per_manager(warehouse, "balanced")
+    # Staff focus fills each manager up to capacity (manual decisions aside).
+    computed = warehouse(
+        """
+        select s.account_manager_id, count(*) as n, any_value(m.capacity_accounts) as capacity
+        from marts.key_account_scorecard s join staging.stg_account_managers m using (account_manager_id)
+        where s.definition_name = 'staff_focus' and s.is_key_account_computed group by 1
+        """
+    )
+    assert (computed["n"] <= computed["capacity"]).all()
+
+
+def test_resources_plan_by_period_follows_scope_and_manager(warehouse):
+    app = page("resources").run()
+    periods = frame_with(app, "below_plan")[0]
+    key_plans = warehouse(
+        """
+        select count(*) as n from marts.account_plan_performance p
+        join marts.key_account_scorecard s
+            on s.customer_id = p.customer_id and s.definition_name = 'balanced' and s.is_key_account
+        """
+    ).iloc[0, 0]
+    assert periods["accounts"].sum() == key_plans
+
+    app.radio(key="plan_scope").set_value("all").run()
+    assert not app.exception
+    periods = frame_with(app, "below_plan")[0]
+    assert (
+        periods["accounts"].sum()
+        == warehouse("select count(*) from marts.account_plan_performance").iloc[0, 0]
+    )
+    assert periods["actual_revenue"].sum() == pytest.approx(
+        float(
+            warehouse("select sum(actual_revenue) from marts.account_plan_performance").iloc[0, 0]
+        ),
+        abs=0.05,
+    )
+
+    manager = warehouse(
+        "select account_manager_id, count(*) as n from marts.account_plan_performance "
+        "where account_manager_id is not null group by 1 order by n desc, 1 limit 1"
+    ).iloc[0]
+    app.selectbox(key="resources_manager").set_value(manager["account_manager_id"]).run()
+    assert not app.exception
+    periods = frame_with(app, "below_plan")[0]
+    assert periods["accounts"].sum() == manager["n"]
+
+
+def test_resources_lists_the_exit_review_candidates(warehouse):
+    app = page("resources").run()
+
+    assert not app.exception
+    expected = warehouse(
+        "select customer_name from marts.exit_review_candidates order by customer_name"
+    )
+    shown = frame_with(app, "exit_review_reason")
+    if expected.empty:
+        assert not shown
+        assert any(
+            "No key account qualifies for an exit review" in message.value
+            for message in app.success
+        )
+    else:
+        assert sorted(shown[0]["customer_name"]) == expected["customer_name"].tolist()
