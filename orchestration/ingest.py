@@ -285,7 +285,8 @@ def load_entity(
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    result.rows_in_table = conn.execute(f"SELECT count(*) FROM {raw_table(entity)}").fetchone()[0]
+    # fetchall, not fetchone: the caller's next query on this connection needs the result finished.
+    [(result.rows_in_table,)] = conn.execute(f"SELECT count(*) FROM {raw_table(entity)}").fetchall()
     return result
 
 

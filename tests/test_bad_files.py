@@ -11,6 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from expectations.settings import QualitySettings
+from expectations.validate import validate_entity
 from orchestration.ingest import BatchRejected, ensure_raw_schema, load_entity
 from orchestration.row_rules import RuleSettings
 
@@ -45,6 +47,14 @@ REJECTED = {
     "header_only.csv": ("orders", "no_data_rows"),
     "too_many_bad_rows.csv": ("orders", "too_many_bad_rows"),
     "not_utf8_customers.csv": ("customers", "not_utf8"),
+}
+
+# file → (entity, rule of the Great Expectations check that fails once it has loaded, severity,
+# offending data rows). These problems show only across many rows, so every row loads and the
+# blocking check, not the loader, keeps them out of the models.
+CHECKED = {
+    "cost_above_revenue.csv": ("orders", "cost_above_revenue_share", "blocking", list(range(21, 31))),
+    "wallet_below_spend.csv": ("wallet_estimates", "wallet_not_below_spend", "warning", [1]),
 }
 
 # Files that look odd but are fine: every row loads.
@@ -136,6 +146,28 @@ def test_a_byte_order_mark_or_semicolons_load_every_row(conn, tmp_path, odd_file
     assert result.rows_quarantined == 0
     first = conn.execute("SELECT order_id, net_revenue FROM raw.orders WHERE _source_row = 1").fetchone()
     assert first == ("SO0001", 40)
+
+
+@pytest.mark.parametrize("bad_file", sorted(CHECKED))
+def test_a_problem_across_rows_fails_its_check_naming_file_and_rows(conn, tmp_path, bad_file):
+    entity, rule, severity, rows = CHECKED[bad_file]
+    landing = landing_with(tmp_path, entity, bad_file)
+    if entity != "orders":
+        (landing / "orders").mkdir()
+        shutil.copyfile(CORPUS / "orders.csv", landing / "orders" / "orders.csv")
+    for name in ("customers", "products", "orders", entity):
+        load_entity(conn, landing, name, SETTINGS)
+
+    validation = validate_entity(conn, entity, QualitySettings(rules=SETTINGS, sample_rows=50))
+
+    failed = {o.rule: o for o in validation.outcomes if not o.success}
+    assert set(failed) == {rule}
+    assert failed[rule].severity == severity
+    assert failed[rule].unexpected_count == len(rows)
+    assert [(s["_source_file"], s["_source_row"]) for s in failed[rule].samples] == [
+        (f"{entity}/{bad_file}", row) for row in rows
+    ]
+    assert validation.passed == (severity != "blocking")
 
 
 def test_a_replaced_file_replaces_its_quarantine_entries(conn, tmp_path):
