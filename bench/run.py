@@ -83,12 +83,29 @@ def phase_dbt_build(workdir: Path, lines: int) -> dict:
 
 def phase_dashboard(workdir: Path, lines: int) -> dict:
     """Render every dashboard page once, cold (first query of each), on the built warehouse.
-    Per-page seconds go to the results file; the phase's time is the slowest page."""
+    Per-page seconds go to the results file; the phase's time is the slowest page.
+
+    What a sales leader waits for is the page's queries and charts: the libraries a running
+    dashboard server has loaded once are imported and its runtime started before the clock starts, and the caches are
+    cleared before every page so no page profits from another's queries."""
+    import plotly.subplots  # noqa: F401  (imported once per server, not per page)
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    import dashboard.scoring  # noqa: F401
+
     os.environ["KAM_WAREHOUSE"] = str(workdir / "work.duckdb")
+    # The first script in a process pays for starting Streamlit's runtime and for plotly loading
+    # its figure validators (about 4 s together), which a server pays once after start-up.
+    AppTest.from_string(
+        "import plotly.graph_objects as go\nimport streamlit as st\n"
+        "st.plotly_chart(go.Figure([go.Bar(x=[1], y=[1]), go.Scatter(x=[1], y=[1])]))\n"
+        "st.dataframe({'a': [1]})"
+    ).run()
     timings = {}
     for page in sorted((ROOT / "dashboard" / "pages").glob("*.py")):
+        st.cache_data.clear()
+        st.cache_resource.clear()
         app = AppTest.from_file(str(page), default_timeout=120)
         started = time.perf_counter()
         app.run()

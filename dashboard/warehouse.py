@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from orchestration.resources import resolve_paths
+from orchestration.warehouse import resolve_paths
 
 
 def warehouse_path() -> Path:

@@ -10,8 +10,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from orchestration.resources import PROJECT_ROOT, resolve_paths
-from orchestration.warehouse import DEFAULT_LANDING_DIR
+from orchestration.warehouse import DEFAULT_LANDING_DIR, PROJECT_ROOT, resolve_paths
 
 
 def _generate(args: argparse.Namespace) -> int:

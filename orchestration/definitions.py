@@ -15,7 +15,8 @@ from orchestration.assets.dbt import build_dbt_assets
 from orchestration.assets.ingest import build_ingest_assets
 from orchestration.assets.publish import build_publish_asset
 from orchestration.automation import build_daily_schedule, build_landing_sensor, build_refresh_job
-from orchestration.resources import build_resources, resolve_paths
+from orchestration.resources import build_resources
+from orchestration.warehouse import resolve_paths
 
 
 def build_definitions(

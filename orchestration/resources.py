@@ -13,9 +13,8 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 
-from orchestration.warehouse import DEFAULT_LANDING_DIR, DEFAULT_WAREHOUSE, work_path
+from orchestration.warehouse import PROJECT_ROOT, work_path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 
@@ -36,13 +35,6 @@ class WarehouseLayout(dg.ConfigurableResource):
     @property
     def work_database(self) -> Path:
         return work_path(self.warehouse)
-
-
-def resolve_paths(landing_dir: Path | None = None, warehouse: Path | None = None) -> tuple[Path, Path]:
-    """Explicit arguments win, then KAM_LANDING_DIR / KAM_WAREHOUSE, then the demo folders."""
-    landing = landing_dir or Path(os.environ.get("KAM_LANDING_DIR", PROJECT_ROOT / DEFAULT_LANDING_DIR))
-    published = warehouse or Path(os.environ.get("KAM_WAREHOUSE", PROJECT_ROOT / DEFAULT_WAREHOUSE))
-    return landing.resolve(), published.resolve()
 
 
 def _put_dbt_on_path() -> None:

@@ -14,8 +14,19 @@ from pathlib import Path
 
 import duckdb
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LANDING_DIR = Path("data/landing")
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
+
+
+def resolve_paths(landing_dir: Path | None = None, warehouse: Path | None = None) -> tuple[Path, Path]:
+    """Explicit arguments win, then KAM_LANDING_DIR / KAM_WAREHOUSE, then the demo folders.
+
+    Here rather than beside the Dagster resources, so the dashboard and the CLI find the
+    warehouse without importing Dagster."""
+    landing = landing_dir or Path(os.environ.get("KAM_LANDING_DIR", PROJECT_ROOT / DEFAULT_LANDING_DIR))
+    published = warehouse or Path(os.environ.get("KAM_WAREHOUSE", PROJECT_ROOT / DEFAULT_WAREHOUSE))
+    return landing.resolve(), published.resolve()
 
 
 def work_path(warehouse: Path) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -34,6 +33,7 @@ def test_run_on_a_missing_landing_folder_fails_clearly_and_publishes_nothing(tmp
 
     completed = subprocess.run(
         [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse)],
+        check=False,
         capture_output=True,
         text=True,
     )

@@ -8,7 +8,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-
 # Measured on the test data set (1,000 customers, 100,000 lines, seed 11): balanced 66.7 %,
 # revenue only 11.1 %; on the demo data (2,000 customers, seed 7) 71.8 % and 15.5 %.
 BALANCED_AT_LEAST = 0.60

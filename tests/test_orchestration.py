@@ -7,7 +7,6 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pytest
 
 from orchestration.automation import REFRESH_JOB_NAME
 from orchestration.contract import ENTITIES
