@@ -77,7 +77,7 @@ def build_landing_sensor(job) -> dg.SensorDefinition:
     def new_landing_files(context: dg.SensorEvaluationContext, layout: WarehouseLayout):
         """Starts a refresh when a landing file appears or changes."""
         try:
-            landing_files = discover_all_landing_files(layout.landing)
+            landing_files = discover_all_landing_files(layout.landing, layout.mapping)
         except IngestError as exc:
             return dg.SkipReason(str(exc))
         pending = unloaded_files(landing_files, loaded_file_versions(layout.warehouse))

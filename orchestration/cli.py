@@ -10,7 +10,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from orchestration.warehouse import DEFAULT_LANDING_DIR, PROJECT_ROOT, resolve_paths
+from orchestration.ingest import IngestError
+from orchestration.warehouse import DEFAULT_LANDING_DIR, PROJECT_ROOT, resolve_mapping, resolve_paths
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -39,11 +40,22 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _landing_and_mapping(args: argparse.Namespace) -> tuple[Path, Path | None]:
+    """`--landing DIR`, or an export folder `--source DIR` read through `--mapping FILE`."""
+    mapping = resolve_mapping(args.mapping)
+    if (args.source and not mapping) or (args.mapping and not args.source):
+        args.parser.error("--mapping and --source go together: the mapping says how to read the "
+                          "export files in the source folder")
+    landing, _ = resolve_paths(args.source or args.landing, None)
+    return landing, mapping
+
+
 def _run(args: argparse.Namespace) -> int:
     from orchestration.runner import run_pipeline
 
-    landing, warehouse = resolve_paths(args.landing, args.warehouse)
-    outcome = run_pipeline(landing, warehouse)
+    landing, mapping = _landing_and_mapping(args)
+    _, warehouse = resolve_paths(None, args.warehouse)
+    outcome = run_pipeline(landing, warehouse, mapping=mapping)
     if not outcome.success:
         print(f"kam run failed: {outcome.error}", file=sys.stderr)
         print(f"The published warehouse {warehouse} was left as it was.", file=sys.stderr)
@@ -54,14 +66,22 @@ def _run(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from orchestration.ingest import validate_landing
+    from orchestration.mapping import load_mapping
 
-    landing, _ = resolve_paths(args.landing, None)
-    validation = validate_landing(landing)
+    landing, mapping_path = _landing_and_mapping(args)
+    try:
+        mapping = load_mapping(mapping_path) if mapping_path else None
+    except IngestError as error:
+        print(f"REJECTED {error}", file=sys.stderr)
+        return 1
+    validation = validate_landing(landing, mapping=mapping)
     for result in validation.results:
         if not result.files_seen:
             continue
         quarantined = ", ".join(f"{rule}: {n:,}" for rule, n in result.quarantined_by_rule.items())
         print(f"{result.entity:20} {result.files_seen} file(s), {result.rows_loaded:>12,} rows ok"
+              + (f", {result.rows_filtered:,} left out by the mapping's filters"
+                 if result.rows_filtered else "")
               + (f", {result.rows_quarantined:,} to quarantine ({quarantined})" if quarantined else ""))
     if validation.quarantine_sample:
         print("\nFirst rows that would be quarantined (entity, file, row, column, rule, value):")
@@ -96,6 +116,18 @@ def _dashboard(args: argparse.Namespace) -> int:
         return 0
 
 
+def _add_landing_arguments(command: argparse.ArgumentParser) -> None:
+    where = command.add_mutually_exclusive_group()
+    where.add_argument("--landing", type=Path, default=None,
+                       help="landing folder in the contract's layout "
+                       "(default $KAM_LANDING_DIR or data/landing)")
+    where.add_argument("--source", type=Path, default=None,
+                       help="folder of an export to read through --mapping")
+    command.add_argument("--mapping", type=Path, default=None,
+                         help="column mapping (YAML) for the export in --source, "
+                         "e.g. mappings/superstore.yml (default $KAM_MAPPING)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kam",
@@ -128,20 +160,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Materialise every asset in-process (the same assets Dagster runs): ingest "
         "the landing folder, build the dbt models, and publish the warehouse atomically.",
     )
-    run.add_argument("--landing", type=Path, default=None,
-                     help="landing folder (default $KAM_LANDING_DIR or data/landing)")
+    _add_landing_arguments(run)
     run.add_argument("--warehouse", type=Path, default=None,
                      help="published DuckDB file (default $KAM_WAREHOUSE or data/warehouse.duckdb)")
-    run.set_defaults(handler=_run)
+    run.set_defaults(handler=_run, parser=run)
 
     check = commands.add_parser(
         "validate", help="check landing files without loading them",
         description="Apply every load rule to a landing folder without touching the warehouse: "
         "which rows would be quarantined and which files rejected, and why.",
     )
-    check.add_argument("--landing", type=Path, default=None,
-                       help="landing folder (default $KAM_LANDING_DIR or data/landing)")
-    check.set_defaults(handler=_validate)
+    _add_landing_arguments(check)
+    check.set_defaults(handler=_validate, parser=check)
 
     dash = commands.add_parser(
         "dashboard", help="serve the key-account dashboard",

@@ -8,6 +8,10 @@ Row-level problems (see `row_rules`) send those rows to `meta.quarantine` and lo
 Batch-level problems (an empty or unreadable file, a missing required column, too many bad rows)
 reject the whole entity's load with a `BatchRejected` naming the file and the rule, recorded in
 `meta.rejected_batches`.
+
+With a column mapping (`orchestration.mapping`), the landing folder is an export's folder and each
+mapped file is read through the mapping's query instead of as-is; everything after that (rules,
+quarantine, ledger) is the same code.
 """
 
 from __future__ import annotations
@@ -15,11 +19,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from orchestration.contract import ENTITIES, LANDING_SUFFIXES, Entity
 from orchestration.row_rules import RuleSettings, violations_sql
+
+if TYPE_CHECKING:
+    from orchestration.mapping import EntityMapping, SourceMapping
 
 RAW_SCHEMA = "raw"
 META_SCHEMA = "meta"
@@ -62,25 +70,41 @@ class EntityLoadResult:
     files_replaced: list[str] = field(default_factory=list)
     files_unchanged: list[str] = field(default_factory=list)
     rows_loaded: int = 0
+    rows_filtered: int = 0
+    """Rows a mapping's filters left out on purpose (cancellations, lines without a customer)."""
     rows_quarantined: int = 0
     quarantined_by_rule: dict[str, int] = field(default_factory=dict)
     rows_in_table: int = 0
 
 
-def discover_landing_files(landing_dir: Path, entity: Entity) -> list[LandingFile]:
-    """The entity's landing files (`<landing>/<entity>/*.csv|*.parquet`), in name order."""
+def discover_landing_files(
+    landing_dir: Path, entity: Entity, mapping: SourceMapping | None = None
+) -> list[LandingFile]:
+    """The entity's landing files (`<landing>/<entity>/*.csv|*.parquet`), in name order; with a
+    mapping, the files of the export folder `landing_dir` that the mapping names for it."""
     if not landing_dir.is_dir():
         raise IngestError(f"Landing folder {landing_dir} does not exist or is not a folder.")
-    entity_dir = landing_dir / entity.name
-    paths = (
-        sorted(p for p in entity_dir.iterdir() if p.is_file() and p.suffix.lower() in LANDING_SUFFIXES)
-        if entity_dir.is_dir()
-        else []
-    )
-    if not paths and entity.required_file:
-        raise IngestError(
-            f"Required input '{entity.name}' is missing: no .csv or .parquet file in {entity_dir}."
+    if mapping is not None:
+        paths = mapping.files(landing_dir, entity.name)
+        if not paths and entity.required_file:
+            where = (
+                f"no file in {landing_dir} matches entities.{entity.name}.files"
+                if entity.name in mapping.entities
+                else f"the mapping has no entry `entities.{entity.name}` (map it, or build it "
+                "from the order lines with `from: orders`)"
+            )
+            raise IngestError(f"Required input '{entity.name}' is missing: {where} ({mapping.path}).")
+    else:
+        entity_dir = landing_dir / entity.name
+        paths = (
+            sorted(p for p in entity_dir.iterdir() if p.is_file() and p.suffix.lower() in LANDING_SUFFIXES)
+            if entity_dir.is_dir()
+            else []
         )
+        if not paths and entity.required_file:
+            raise IngestError(
+                f"Required input '{entity.name}' is missing: no .csv or .parquet file in {entity_dir}."
+            )
     files = []
     for path in paths:
         stat = path.stat()
@@ -101,12 +125,18 @@ def entities_in_load_order() -> list[str]:
     return referenced + [name for name in ENTITIES if name not in referenced]
 
 
-def discover_all_landing_files(landing_dir: Path) -> list[LandingFile]:
-    return [f for entity in ENTITIES.values() for f in discover_landing_files(landing_dir, entity)]
+def discover_all_landing_files(
+    landing_dir: Path, mapping: SourceMapping | None = None
+) -> list[LandingFile]:
+    return [
+        f for entity in ENTITIES.values() for f in discover_landing_files(landing_dir, entity, mapping)
+    ]
 
 
-def file_checksum(path: Path) -> str:
-    digest = hashlib.sha256()
+def file_checksum(path: Path, salt: str = "") -> str:
+    """SHA-256 of the file's bytes, after `salt` (a mapping's fingerprint: a changed mapping makes
+    the same file a changed input)."""
+    digest = hashlib.sha256(salt.encode())
     with path.open("rb") as handle:
         while chunk := handle.read(_CHECKSUM_CHUNK_BYTES):
             digest.update(chunk)
@@ -190,13 +220,16 @@ def _read_file_sql(path: Path) -> str:
     )
 
 
-def _stage_file(conn: duckdb.DuckDBPyConnection, landing_file: LandingFile) -> list[str]:
-    """Read the file once into the temporary table `_landing`; return its column names."""
+def _stage_file(
+    conn: duckdb.DuckDBPyConnection, landing_file: LandingFile, mapping: EntityMapping | None
+) -> list[str]:
+    """Read the file once into the temporary table `_landing`; return its contract columns."""
     path = landing_file.path
     if landing_file.size_bytes == 0:
         raise BatchRejected(path, "empty_file", "the file is empty (0 bytes).")
+    relation = mapping.relation_sql(path) if mapping else _read_file_sql(path)
     try:
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE _landing AS {_read_file_sql(path)}")
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE _landing AS {relation}")
     except duckdb.Error as exc:
         if "not utf-8" in str(exc).lower():
             raise BatchRejected(
@@ -206,7 +239,8 @@ def _stage_file(conn: duckdb.DuckDBPyConnection, landing_file: LandingFile) -> l
     if conn.execute("SELECT count(*) FROM _landing").fetchone()[0] == 0:
         raise BatchRejected(path, "no_data_rows", "the file has a header but no data rows.")
     columns = conn.execute("SELECT * FROM _landing LIMIT 0").description
-    return [column[0] for column in columns if column[0] != "_source_row"]
+    # `_source_row` and a mapping's `_bad_<n>` are bookkeeping; no contract column starts with _.
+    return [column[0] for column in columns if not column[0].startswith("_")]
 
 
 def _ends_without_newline(path: Path) -> bool:
@@ -221,11 +255,18 @@ def _find_violations(
     entity: Entity,
     present: set[str],
     settings: RuleSettings,
+    mapping: EntityMapping | None,
 ) -> None:
     """Fill the temporary table `_violations` with every broken row rule of the staged file."""
     conn.execute(
         f"CREATE OR REPLACE TEMP TABLE _violations AS {violations_sql(entity, present, settings)}"
     )
+    for column, source_column, rule, expectation in mapping.source_checks() if mapping else ():
+        conn.execute(
+            f"INSERT INTO _violations SELECT _source_row, ?, ?, {column}, ? FROM _landing "
+            f"WHERE {column} IS NOT NULL",
+            [source_column, rule, expectation],
+        )
     if landing_file.path.suffix.lower() == ".csv" and _ends_without_newline(landing_file.path):
         # An export cut off mid-line: its last row may hold half a value that still parses.
         conn.execute(
@@ -258,6 +299,7 @@ def load_entity(
     landing_dir: Path,
     entity_name: str,
     settings: RuleSettings | None = None,
+    mapping: SourceMapping | None = None,
 ) -> EntityLoadResult:
     """Load the entity's new or changed landing files into its raw table, in one transaction.
 
@@ -267,13 +309,16 @@ def load_entity(
     """
     settings = settings or RuleSettings.from_environment()
     entity = ENTITIES[entity_name]
-    files = discover_landing_files(landing_dir, entity)
+    files = discover_landing_files(landing_dir, entity, mapping)
     result = EntityLoadResult(entity=entity.name, files_seen=len(files))
     ensure_raw_schema(conn)
+    for landing_file in files if mapping else ():
+        mapping.check_against(conn, entity.name, landing_file.path)
+    entity_mapping = mapping.entities.get(entity.name) if mapping else None
     conn.execute("BEGIN TRANSACTION")
     try:
         for landing_file in files:
-            _load_file(conn, entity, landing_file, result, settings)
+            _load_file(conn, entity, landing_file, result, settings, entity_mapping)
         conn.execute("COMMIT")
     except BatchRejected as rejection:
         conn.execute("ROLLBACK")
@@ -296,8 +341,9 @@ def _load_file(
     landing_file: LandingFile,
     result: EntityLoadResult,
     settings: RuleSettings,
+    mapping: EntityMapping | None,
 ) -> None:
-    checksum = file_checksum(landing_file.path)
+    checksum = file_checksum(landing_file.path, mapping.fingerprint if mapping else "")
     previous = conn.execute(
         f"SELECT checksum FROM {LEDGER_TABLE} WHERE entity = ? AND relative_path = ?",
         [entity.name, landing_file.relative_path],
@@ -311,7 +357,7 @@ def _load_file(
         result.files_unchanged.append(landing_file.relative_path)
         return
 
-    present = set(_stage_file(conn, landing_file))
+    present = set(_stage_file(conn, landing_file, mapping))
     missing = [name for name in entity.required_columns if name not in present]
     if missing:
         raise BatchRejected(
@@ -320,7 +366,7 @@ def _load_file(
             f"required column(s) {', '.join(missing)} missing "
             f"(found: {', '.join(sorted(present)) or 'none'}).",
         )
-    _find_violations(conn, landing_file, entity, present, settings)
+    _find_violations(conn, landing_file, entity, present, settings, mapping)
     _reject_if_mostly_bad(conn, landing_file, settings)
 
     if previous:
@@ -366,6 +412,10 @@ def _load_file(
             inserted,
         ],
     )
+    filtered_sql = mapping.filtered_rows_sql(landing_file.path) if mapping else None
+    if filtered_sql:
+        [(filtered,)] = conn.execute(filtered_sql).fetchall()
+        result.rows_filtered += filtered
     conn.execute("DROP TABLE _landing")
     conn.execute("DROP TABLE _violations")
     (result.files_replaced if previous else result.files_loaded).append(landing_file.relative_path)
@@ -384,14 +434,18 @@ class LandingValidation:
         return not self.rejections and not self.errors
 
 
-def validate_landing(landing_dir: Path, settings: RuleSettings | None = None) -> LandingValidation:
-    """Run every load rule on a landing folder without touching any warehouse: the same loading
-    code, into a throw-away in-memory database."""
+def validate_landing(
+    landing_dir: Path, settings: RuleSettings | None = None, mapping: SourceMapping | None = None
+) -> LandingValidation:
+    """Run every load rule on a landing folder (or a mapped export folder) without touching any
+    warehouse: the same loading code, into a throw-away in-memory database."""
     validation = LandingValidation()
     with duckdb.connect(":memory:") as conn:
         for entity_name in entities_in_load_order():
             try:
-                validation.results.append(load_entity(conn, landing_dir, entity_name, settings))
+                validation.results.append(
+                    load_entity(conn, landing_dir, entity_name, settings, mapping)
+                )
             except BatchRejected as rejection:
                 validation.rejections.append(rejection)
             except IngestError as error:

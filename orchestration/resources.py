@@ -13,16 +13,21 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 
+from orchestration.mapping import SourceMapping, load_mapping
 from orchestration.warehouse import PROJECT_ROOT, work_path
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 
 class WarehouseLayout(dg.ConfigurableResource):
-    """The landing folder and the published warehouse file; the writer's working copy sits beside it."""
+    """The landing folder and the published warehouse file; the writer's working copy sits beside it.
+
+    With `mapping_path`, the landing folder is an export's folder read through that column
+    mapping (docs/bring-your-own-data.md)."""
 
     landing_dir: str
     warehouse_path: str
+    mapping_path: str | None = None
 
     @property
     def landing(self) -> Path:
@@ -35,6 +40,10 @@ class WarehouseLayout(dg.ConfigurableResource):
     @property
     def work_database(self) -> Path:
         return work_path(self.warehouse)
+
+    @property
+    def mapping(self) -> SourceMapping | None:
+        return load_mapping(Path(self.mapping_path)) if self.mapping_path else None
 
 
 def _put_dbt_on_path() -> None:
@@ -59,8 +68,14 @@ def dbt_project() -> DbtProject:
     return project
 
 
-def build_resources(landing_dir: Path, warehouse: Path) -> dict[str, object]:
-    layout = WarehouseLayout(landing_dir=str(landing_dir), warehouse_path=str(warehouse))
+def build_resources(
+    landing_dir: Path, warehouse: Path, mapping: Path | None = None
+) -> dict[str, object]:
+    layout = WarehouseLayout(
+        landing_dir=str(landing_dir),
+        warehouse_path=str(warehouse),
+        mapping_path=str(mapping) if mapping else None,
+    )
     return {
         "layout": layout,
         "duckdb": DuckDBResource(database=str(layout.work_database)),

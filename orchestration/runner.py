@@ -87,14 +87,20 @@ def _root_cause(error) -> str:
     return error.message.strip()
 
 
-def run_pipeline(landing_dir: Path, warehouse: Path, *, stream=sys.stderr) -> RunOutcome:
-    """Materialise every asset for this landing folder into this warehouse and publish it."""
+def run_pipeline(
+    landing_dir: Path, warehouse: Path, *, mapping: Path | None = None, stream=sys.stderr
+) -> RunOutcome:
+    """Materialise every asset for this landing folder (read through `mapping`, if given) into
+    this warehouse and publish it."""
     started = time.perf_counter()
     project = dbt_project()
     if manifest_is_stale(project.manifest_path, project.project_dir):
         project.preparer.prepare(project)
     defs = build_definitions(
-        landing_dir, warehouse, loggers={"progress": _progress_logger(started, stream)}
+        landing_dir,
+        warehouse,
+        loggers={"progress": _progress_logger(started, stream)},
+        mapping=mapping,
     )
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
     result = job.execute_in_process(

@@ -29,6 +29,13 @@ def resolve_paths(landing_dir: Path | None = None, warehouse: Path | None = None
     return landing.resolve(), published.resolve()
 
 
+def resolve_mapping(mapping: Path | None = None) -> Path | None:
+    """The column mapping to read the landing folder through: explicit, else KAM_MAPPING, else
+    none (the landing folder is in the contract's own layout)."""
+    configured = mapping or (Path(os.environ["KAM_MAPPING"]) if os.environ.get("KAM_MAPPING") else None)
+    return configured.resolve() if configured else None
+
+
 def work_path(warehouse: Path) -> Path:
     """The writer's private copy beside the published file: `warehouse.duckdb` → `warehouse.work.duckdb`."""
     return warehouse.with_name(f"{warehouse.stem}.work{warehouse.suffix or '.duckdb'}")

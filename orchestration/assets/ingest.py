@@ -24,7 +24,7 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
     def ingest(context: dg.AssetExecutionContext, duckdb: DuckDBResource, layout: WarehouseLayout):
         layout.work_database.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.get_connection() as conn:
-            result = load_entity(conn, layout.landing, entity.name)
+            result = load_entity(conn, layout.landing, entity.name, mapping=layout.mapping)
         if result.rows_quarantined:
             context.log.warning(
                 f"{result.rows_quarantined:,} row(s) of '{entity.name}' quarantined "
@@ -43,6 +43,7 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
                 "files_replaced": dg.MetadataValue.json(result.files_replaced),
                 "files_unchanged": dg.MetadataValue.json(result.files_unchanged),
                 "rows_loaded": result.rows_loaded,
+                "rows_filtered": result.rows_filtered,
                 "rows_quarantined": result.rows_quarantined,
                 "quarantined_by_rule": dg.MetadataValue.json(result.quarantined_by_rule),
                 "dagster/row_count": result.rows_in_table,
