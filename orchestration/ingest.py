@@ -87,9 +87,11 @@ def discover_landing_files(
     if mapping is not None:
         paths = mapping.files(landing_dir, entity.name)
         if not paths and entity.required_file:
+            feeding = mapping.entities.get(entity.name)
             where = (
-                f"no file in {landing_dir} matches entities.{entity.name}.files"
-                if entity.name in mapping.entities
+                f"no file in {landing_dir} matches "
+                f"entities.{feeding.built_from or entity.name}.files"
+                if feeding
                 else f"the mapping has no entry `entities.{entity.name}` (map it, or build it "
                 "from the order lines with `from: orders`)"
             )

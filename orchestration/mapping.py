@@ -103,6 +103,9 @@ class EntityMapping:
     """contract column → source column"""
     types: dict[str, str] = field(default_factory=dict)
     """source column → DuckDB type, for source columns that expressions or filters compute with"""
+    checked_types: tuple[str, ...] = ()
+    """the typed source columns whose bad values this entity quarantines: its own, not those it
+    inherits from the entity it is built from (that entity's load reports them)"""
     date_formats: dict[str, str] = field(default_factory=dict)
     """contract column → strptime format"""
     expressions: dict[str, str] = field(default_factory=dict)
@@ -124,9 +127,9 @@ class EntityMapping:
         """(column in the mapped query, source column, rule, expectation) for every typed source
         column: a value that does not fit its declared type is quarantined under its own name."""
         return [
-            (f"_bad_{index}", source, _type_rule(duckdb_type),
-             f"{source} must be a {duckdb_type} (mapping: types)")
-            for index, (source, duckdb_type) in enumerate(self.types.items())
+            (f"_bad_{index}", source, _type_rule(self.types[source]),
+             f"{source} must be a {self.types[source]} (mapping: types)")
+            for index, source in enumerate(self.checked_types)
         ]
 
     def _reader_sql(self, path: Path) -> str:
@@ -148,16 +151,20 @@ class EntityMapping:
     def _typed_sql(self, path: Path) -> str:
         if not self.types:
             return f"SELECT * FROM ({self._reader_sql(path)})"
-        replaced, bad = [], []
-        for index, (source, duckdb_type) in enumerate(self.types.items()):
-            text = f"trim(CAST({quote_identifier(source)} AS VARCHAR))"
-            cast = f"TRY_CAST({text} AS {duckdb_type})"
-            replaced.append(f"{cast} AS {quote_identifier(source)}")
-            bad.append(
-                f"CASE WHEN {text} <> '' AND {cast} IS NULL THEN {text} END AS _bad_{index}"
-            )
+        def text(source: str) -> str:
+            return f"trim(CAST({quote_identifier(source)} AS VARCHAR))"
+
+        def cast(source: str) -> str:
+            return f"TRY_CAST({text(source)} AS {self.types[source]})"
+
+        replaced = [f"{cast(source)} AS {quote_identifier(source)}" for source in self.types]
+        bad = [
+            f", CASE WHEN {text(source)} <> '' AND {cast(source)} IS NULL THEN {text(source)} END "
+            f"AS _bad_{index}"
+            for index, source in enumerate(self.checked_types)
+        ]
         return (
-            f"SELECT * REPLACE ({', '.join(replaced)}), {', '.join(bad)} "
+            f"SELECT * REPLACE ({', '.join(replaced)}){''.join(bad)} "
             f"FROM ({self._reader_sql(path)})"
         )
 
@@ -190,7 +197,7 @@ class EntityMapping:
             for column in entity.columns
             if (sql := self.column_sql(column.name)) is not None
         ]
-        selected += [f"_bad_{index}" for index in range(len(self.types))]
+        selected += [f"_bad_{index}" for index in range(len(self.checked_types))]
         where = " AND ".join(f"({condition})" for condition in self.filters) or "true"
         mapped = f"SELECT {', '.join(selected)}, _source_row FROM ({self._typed_sql(path)}) WHERE {where}"
         if not self.unique_by:
@@ -242,6 +249,10 @@ class SourceMapping:
         """Bind every piece of the entity's mapping against the file's header, so an unknown
         column or a bad expression is reported under its own key, not as a failed load."""
         mapping = self.entities[entity]
+        if mapping.built_from:
+            # Built entities load first (orders are checked against them), so a mistake in the
+            # entity they are built from is reported under its own key, before theirs.
+            self.check_against(conn, mapping.built_from, path)
         prefix = f"entities.{entity}"
         reader = mapping._reader_sql(path)
         try:
@@ -257,9 +268,13 @@ class SourceMapping:
                     self.path, f"{prefix}.{key}.{name}",
                     f"no column '{source}' in {path.name} (its columns: {', '.join(available)})",
                 )
+        for source, duckdb_type in mapping.types.items():
+            try:
+                conn.execute(f"SELECT CAST(NULL AS {duckdb_type})").fetchall()
+            except duckdb.Error as exc:
+                raise MappingError(self.path, f"{prefix}.types.{source}", _first_line(exc)) from exc
         typed = mapping._typed_sql(path)
         for key, name, sql in [
-            *(("types", source, f"{quote_identifier(source)}") for source in mapping.types),
             *(("expressions", c, f"({e})") for c, e in mapping.expressions.items()),
             *((f"filters[{i}]", None, f"({f})") for i, f in enumerate(mapping.filters)),
         ]:
@@ -383,6 +398,7 @@ def _parse_entity(name: str, spec, parsed: dict, mapping_path: Path) -> EntityMa
         header=header,
         columns=columns,
         types={**(parent.types if parent else {}), **types},
+        checked_types=tuple(types),
         date_formats=date_formats,
         expressions=expressions,
         defaults=defaults,
