@@ -98,6 +98,44 @@ def flag_labels(frame: pd.DataFrame, columns: Iterable[str] = FLAGS) -> pd.Serie
     return labels.astype(object)
 
 
+# --- what the warehouse was built without -----------------------------------------------------
+
+
+def input_gaps() -> pd.DataFrame:
+    """The inputs that were missing or incomplete when the warehouse was built, with what that
+    leaves unknown: input_name, is_supplied, gap (marts.input_coverage)."""
+    return query(
+        "select input_name, is_supplied, gap from marts.input_coverage "
+        "where gap is not null order by is_supplied, input_name"
+    )
+
+
+def input_gaps_notice(detailed: bool = False) -> None:
+    """Say which inputs the figures lack, so an empty metric is never mistaken for a zero.
+
+    `detailed` lists each gap with its consequence (the portfolio page); otherwise one line names
+    the missing inputs."""
+    gaps = input_gaps()
+    if gaps.empty:
+        return
+    missing = gaps.loc[~gaps["is_supplied"], "input_name"].str.replace("_", " ").tolist()
+    if not detailed:
+        if missing:
+            st.info(
+                f"Built without {', '.join(missing)}: some figures are empty, not zero. "
+                "The Portfolio page says which.",
+                icon=":material/info:",
+            )
+        return
+    lines = [f"- **{name.replace('_', ' ').capitalize()}**: {gap}" for name, gap in
+             zip(gaps["input_name"], gaps["gap"])]
+    heading = (
+        f"Built without {', '.join(missing)}." if missing else "Some inputs are incomplete."
+    )
+    notice = st.warning if missing else st.info
+    notice(heading + " What that leaves unknown:\n\n" + "\n".join(lines), icon=":material/info:")
+
+
 # --- the definition in use -------------------------------------------------------------------
 
 

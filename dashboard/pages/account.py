@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 from dashboard import scoring
 from dashboard.export import download_button
-from dashboard.filters import definition_select
+from dashboard.filters import definition_select, input_gaps_notice
 from dashboard.warehouse import query
 
 REVENUE_COLOUR, MARGIN_COLOUR, COST_COLOUR, ORDERS_COLOUR = (
@@ -52,6 +52,7 @@ def percent(value, digits: int = 0) -> str:
 
 
 st.title("Account")
+input_gaps_notice()
 
 customer_count = int(query("select count(*) as n from marts.customer_metrics")["n"].iloc[0])
 if not customer_count:

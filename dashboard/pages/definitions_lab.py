@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import scoring
 from dashboard.export import download_button
+from dashboard.filters import input_gaps_notice
 from dashboard.warehouse import query
 
 CUSTOM = "Custom"
@@ -40,6 +41,7 @@ def option_label(option: str) -> str:
 
 
 st.title("Definitions lab")
+input_gaps_notice()
 st.caption(
     "Pick two or more definitions of a key account and see how the list changes. Scores use the "
     "warehouse's own formula, so a preset here shows exactly the published list (before manual "

@@ -18,6 +18,7 @@ from dashboard.filters import (
     definition_select,
     definitions,
     format_money,
+    input_gaps_notice,
     manager_names,
 )
 from dashboard.warehouse import query
@@ -91,6 +92,7 @@ definition = definition_select()
 label = definition_label(definition)
 
 st.title("Mistakes & oak trees")
+input_gaps_notice()
 st.caption(
     f"Key accounts under **{label}** that only look key — big but unprofitable, a one-off project, an easy "
     "sell without growth — with the figures that raised each flag; and tomorrow's oak trees that a revenue "

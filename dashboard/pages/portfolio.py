@@ -15,6 +15,7 @@ from dashboard.filters import (
     flag_labels,
     format_money,
     format_share,
+    input_gaps_notice,
     manager_names,
 )
 from dashboard.warehouse import query
@@ -50,6 +51,7 @@ headline = query(
 )
 
 st.title("Portfolio")
+input_gaps_notice(detailed=True)
 if headline.empty or not headline["active_customers"].iloc[0]:
     st.warning("The warehouse holds no customer with revenue in the last twelve months yet.")
     st.stop()

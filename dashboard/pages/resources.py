@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import scoring
 from dashboard.export import download_button
-from dashboard.filters import definition_select
+from dashboard.filters import definition_select, input_gaps_notice
 from dashboard.warehouse import query
 
 ALL = "All account managers"
@@ -28,6 +28,7 @@ def euro_short(value) -> str:
 
 
 st.title("Resources & cadence")
+input_gaps_notice()
 
 definitions = scoring.presets()
 if not definitions:

@@ -17,6 +17,7 @@ from dashboard.filters import (
     flag_labels,
     format_money,
     format_share,
+    input_gaps_notice,
     manager_names,
     selection_rule_text,
 )
@@ -47,6 +48,7 @@ details = details[details["definition_name"] == definition]
 rule = details.iloc[0] if not details.empty else pd.Series(dtype=object)
 
 st.title("Scorecard")
+input_gaps_notice()
 st.caption(
     f"Every active customer scored 0–100 under **{definition_label(definition)}**, which "
     f"{selection_rule_text(rule)}. Filter the list, then pick an account to see why it is, or is not, key."

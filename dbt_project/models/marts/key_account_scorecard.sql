@@ -50,8 +50,9 @@ final as (
         {% for attribute in score_attributes() %}
         scores.{{ attribute.name }}_value,
         scores.{{ attribute.name }}_weight,
-        scores.{{ attribute.name }}_contribution{% if not loop.last %},{% endif %}
+        scores.{{ attribute.name }}_contribution,
         {% endfor %}
+        scores.known_weight_share
 
     from selections
     inner join scores
