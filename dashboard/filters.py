@@ -101,39 +101,37 @@ def flag_labels(frame: pd.DataFrame, columns: Iterable[str] = FLAGS) -> pd.Serie
 # --- what the warehouse was built without -----------------------------------------------------
 
 
-def input_gaps() -> pd.DataFrame:
-    """The inputs that were missing or incomplete when the warehouse was built, with what that
-    leaves unknown: input_name, is_supplied, gap (marts.input_coverage)."""
+def missing_inputs() -> pd.DataFrame:
+    """The optional inputs the warehouse was built without, with what that leaves unknown:
+    input_name, gap (marts.input_coverage). Partly costed revenue is not listed: the portfolio
+    page shows it as margin coverage."""
     return query(
-        "select input_name, is_supplied, gap from marts.input_coverage "
-        "where gap is not null order by is_supplied, input_name"
+        "select input_name, gap from marts.input_coverage "
+        "where not is_supplied and gap is not null order by input_name"
     )
 
 
 def input_gaps_notice(detailed: bool = False) -> None:
     """Say which inputs the figures lack, so an empty metric is never mistaken for a zero.
 
-    `detailed` lists each gap with its consequence (the portfolio page); otherwise one line names
-    the missing inputs."""
-    gaps = input_gaps()
-    if gaps.empty:
+    `detailed` lists each missing input with its consequence (the portfolio page); otherwise one
+    line names them."""
+    missing = missing_inputs()
+    if missing.empty:
         return
-    missing = gaps.loc[~gaps["is_supplied"], "input_name"].str.replace("_", " ").tolist()
+    names = ", ".join(missing["input_name"].str.replace("_", " "))
     if not detailed:
-        if missing:
-            st.info(
-                f"Built without {', '.join(missing)}: some figures are empty, not zero. "
-                "The Portfolio page says which.",
-                icon=":material/info:",
-            )
+        st.info(
+            f"Built without {names}: some figures are empty, not zero. The Portfolio page says which.",
+            icon=":material/info:",
+        )
         return
-    lines = [f"- **{name.replace('_', ' ').capitalize()}**: {gap}" for name, gap in
-             zip(gaps["input_name"], gaps["gap"])]
-    heading = (
-        f"Built without {', '.join(missing)}." if missing else "Some inputs are incomplete."
-    )
-    notice = st.warning if missing else st.info
-    notice(heading + " What that leaves unknown:\n\n" + "\n".join(lines), icon=":material/info:")
+    lines = [
+        f"- **{name.replace('_', ' ').capitalize()}**: {gap}"
+        for name, gap in zip(missing["input_name"], missing["gap"])
+    ]
+    st.warning(f"Built without {names}. What that leaves unknown:\n\n" + "\n".join(lines),
+               icon=":material/info:")
 
 
 # --- the definition in use -------------------------------------------------------------------

@@ -451,7 +451,9 @@ def validate_landing(
             except BatchRejected as rejection:
                 validation.rejections.append(rejection)
             except IngestError as error:
-                validation.errors.append(error)
+                # A mistake in a mapping shows under every entity read through it: say it once.
+                if str(error) not in map(str, validation.errors):
+                    validation.errors.append(error)
         validation.quarantine_sample = conn.execute(
             f"SELECT entity, source_file, source_row, column_name, rule, value FROM {QUARANTINE_TABLE} "
             "ORDER BY entity, source_file, source_row LIMIT 20"
