@@ -68,6 +68,17 @@ def definition_label(name: str) -> str:
     return _DEFINITION_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
+def currency_symbol() -> str:
+    """The sign amounts are written with, € or $ or 'CHF ': the warehouse's own currency."""
+    frame = query("select currency_symbol from marts.portfolio_concentration")
+    return str(frame["currency_symbol"].iloc[0]) if not frame.empty else ""
+
+
+def money_format() -> str:
+    """The number format of an amount column in a table, e.g. '€%,.0f'."""
+    return f"{currency_symbol()}%,.0f"
+
+
 def format_money(value: float | None) -> str:
     """€1.2M style for headline figures; an en dash for unknown."""
     if value is None or pd.isna(value):
@@ -75,10 +86,11 @@ def format_money(value: float | None) -> str:
     value = float(value)
     sign = "−" if value < 0 else ""
     size = abs(value)
+    symbol = currency_symbol()
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if size >= limit:
-            return f"{sign}€{size / limit:,.1f}{suffix}"
-    return f"{sign}€{size:,.0f}"
+            return f"{sign}{symbol}{size / limit:,.1f}{suffix}"
+    return f"{sign}{symbol}{size:,.0f}"
 
 
 def format_share(value: float | None, digits: int = 0) -> str:

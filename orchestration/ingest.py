@@ -17,7 +17,7 @@ quarantine, ledger) is the same code.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -296,6 +296,14 @@ def _reject_if_mostly_bad(
         )
 
 
+def settings_for(mapping: SourceMapping | None) -> RuleSettings:
+    """The run's rule settings (KAM_* variables), in the mapping's currency where it names one."""
+    settings = RuleSettings.from_environment()
+    if mapping is not None and mapping.currency:
+        settings = replace(settings, currency=mapping.currency)
+    return settings
+
+
 def load_entity(
     conn: duckdb.DuckDBPyConnection,
     landing_dir: Path,
@@ -309,7 +317,7 @@ def load_entity(
     replaces the rows (and quarantine entries) it loaded before. Files that disappeared from the
     landing folder keep their rows: landing folders are often cleaned after loading.
     """
-    settings = settings or RuleSettings.from_environment()
+    settings = settings or settings_for(mapping)
     entity = ENTITIES[entity_name]
     files = discover_landing_files(landing_dir, entity, mapping)
     result = EntityLoadResult(entity=entity.name, files_seen=len(files))

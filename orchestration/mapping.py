@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -234,6 +235,8 @@ class SourceMapping:
 
     path: Path
     entities: dict[str, EntityMapping]
+    currency: str | None = None
+    """ISO code of the currency the export's amounts are in; overrides KAM_CURRENCY."""
 
     def files(self, source_dir: Path, entity: str) -> list[Path]:
         """The source files that feed `entity`, in name order (none when it is not mapped)."""
@@ -416,13 +419,16 @@ def _load_cached(path: Path, modified: float) -> SourceMapping:
         raise MappingError(path, "(file)", f"not valid YAML: {exc}") from exc
     if not isinstance(document, dict) or not isinstance(document.get("entities"), dict):
         raise MappingError(path, "entities", "the mapping needs an `entities:` section")
-    unknown = sorted(set(document) - {"entities", "description"})
+    unknown = sorted(set(document) - {"entities", "description", "currency"})
     if unknown:
-        raise MappingError(path, unknown[0], "unknown key (known: description, entities)")
+        raise MappingError(path, unknown[0], "unknown key (known: currency, description, entities)")
+    currency = document.get("currency")
+    if currency is not None and not re.fullmatch(r"[A-Za-z]{3}", str(currency)):
+        raise MappingError(path, "currency", f"'{currency}' is not a three-letter code such as EUR or USD")
     parsed: dict[str, EntityMapping] = {}
     for name, spec in document["entities"].items():
         parsed[str(name)] = _parse_entity(str(name), spec, parsed, path)
-    return SourceMapping(path=path, entities=parsed)
+    return SourceMapping(path=path, entities=parsed, currency=str(currency).upper() if currency else None)
 
 
 def load_mapping(path: Path) -> SourceMapping:

@@ -13,7 +13,9 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 
+from orchestration.ingest import settings_for
 from orchestration.mapping import SourceMapping, load_mapping
+from orchestration.row_rules import RuleSettings
 from orchestration.warehouse import PROJECT_ROOT, work_path
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -44,6 +46,12 @@ class WarehouseLayout(dg.ConfigurableResource):
     @property
     def mapping(self) -> SourceMapping | None:
         return load_mapping(Path(self.mapping_path)) if self.mapping_path else None
+
+    @property
+    def rule_settings(self) -> RuleSettings:
+        """The bounds every rule of this run checks against (KAM_* variables, the mapping's
+        currency)."""
+        return settings_for(self.mapping)
 
 
 def _put_dbt_on_path() -> None:

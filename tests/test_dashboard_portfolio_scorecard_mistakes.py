@@ -340,7 +340,9 @@ def test_account_filters_put_every_choice_in_parameters():
     assert AccountFilters().is_empty and not chosen.is_empty
 
 
-def test_headline_money_and_shares_read_like_a_report():
+def test_headline_money_and_shares_read_like_a_report(demo_warehouse, monkeypatch):
+    # Amounts carry the warehouse's own currency sign: the demo data is in euros.
+    monkeypatch.setenv("KAM_WAREHOUSE", str(demo_warehouse))
     assert format_money(1_234_567) == "€1.2M"
     assert format_money(-45_600) == "−€45.6k"
     assert format_money(None) == "–"

@@ -169,6 +169,15 @@ def test_validate_passes_an_export_in_the_configured_currency(export, capsys, mo
     assert "Landing folder is ready to load." in out
 
 
+def test_the_mapping_names_the_currency_of_its_export(export, capsys):
+    source, mapping = export
+    edited(mapping, "description: A semicolon export with decimal commas\n",
+           "description: A semicolon export with decimal commas\ncurrency: usd\n")
+    assert load_mapping(mapping).currency == "USD"
+    assert main(["validate", "--mapping", str(mapping), "--source", str(source)]) == 0
+    assert "Landing folder is ready to load." in capsys.readouterr().out
+
+
 def test_mapping_and_source_go_together(export, capsys):
     source, mapping = export
     with pytest.raises(SystemExit) as exited:
@@ -208,6 +217,9 @@ def test_mapping_and_source_go_together(export, capsys):
          "'order_lines' is not mapped above customers"),
         ('    delimiter: ";"', '    delimiter: ";"\n    encoding: cp1252', "entities.orders.encoding",
          "'cp1252' is not supported"),
+        ("description: A semicolon export with decimal commas",
+         "description: A semicolon export\ncurrency: dollars", "currency",
+         "'dollars' is not a three-letter code"),
     ],
 )
 def test_a_mistake_in_the_mapping_names_its_key(export, old, new, key, message):

@@ -135,3 +135,6 @@ def test_the_dashboard_says_what_is_missing(warehouse, monkeypatch):
     notice = app.warning[0].value
     assert notice.startswith("Built without account assessments, account managers, account plans")
     assert "**Service costs**: Cost to serve is unknown" in notice
+    # The mapping says the export is in US dollars.
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Revenue, 12 months"] == "$733.9k"

@@ -11,7 +11,13 @@ from plotly.subplots import make_subplots
 
 from dashboard import scoring
 from dashboard.export import download_button
-from dashboard.filters import definition_select, input_gaps_notice
+from dashboard.filters import (
+    currency_symbol,
+    definition_select,
+    format_money,
+    input_gaps_notice,
+    money_format,
+)
 from dashboard.warehouse import query
 
 REVENUE_COLOUR, MARGIN_COLOUR, COST_COLOUR, ORDERS_COLOUR = (
@@ -33,18 +39,6 @@ PICKER_MATCHES = 500
 
 def missing(value) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
-
-
-def euro_short(value) -> str:
-    if missing(value):
-        return "–"
-    value = float(value)
-    sign = "−" if value < 0 else ""
-    amount = abs(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if amount >= limit:
-            return f"{sign}€{amount / limit:,.1f}{suffix}"
-    return f"{sign}€{amount:,.0f}"
 
 
 def percent(value, digits: int = 0) -> str:
@@ -194,14 +188,14 @@ st.caption("Last twelve months up to the reporting date.")
 row1 = st.columns(6)
 row1[0].metric(
     "Revenue",
-    euro_short(metrics["revenue_t12m"]),
+    format_money(metrics["revenue_t12m"]),
     None
     if missing(metrics["revenue_growth_yoy"])
     else f"{metrics['revenue_growth_yoy'] * 100:+.0f} % vs year before",
 )
 row1[1].metric(
     "Gross margin",
-    euro_short(metrics["gross_margin_t12m"]),
+    format_money(metrics["gross_margin_t12m"]),
     None
     if missing(metrics["gross_margin_pct_t12m"])
     else f"{percent(metrics['gross_margin_pct_t12m'], 1)} margin",
@@ -210,12 +204,12 @@ row1[1].metric(
 )
 row1[2].metric(
     "Cost to serve",
-    euro_short(metrics["cost_to_serve_t12m"]),
+    format_money(metrics["cost_to_serve_t12m"]),
     help="Support, visits, rush shipping and returns handling.",
 )
 row1[3].metric(
     "Net contribution",
-    euro_short(metrics["net_contribution_t12m"]),
+    format_money(metrics["net_contribution_t12m"]),
     None
     if missing(metrics["net_margin_pct_t12m"])
     else f"{percent(metrics['net_margin_pct_t12m'], 1)} net margin",
@@ -225,7 +219,7 @@ row1[3].metric(
 row1[4].metric(
     "Share of wallet",
     percent(metrics["share_of_wallet"]),
-    None if missing(metrics["wallet"]) else f"of {euro_short(metrics['wallet'])} wallet",
+    None if missing(metrics["wallet"]) else f"of {format_money(metrics['wallet'])} wallet",
     delta_color="off",
     delta_arrow="off",
     help="Our revenue over the customer's yearly spend in our categories (market research, else "
@@ -317,7 +311,7 @@ with tab_sales:
             margin={"t": 30, "b": 10},
             legend={"orientation": "h", "y": 1.12},
         )
-        figure.update_yaxes(title_text="€", tickprefix="€", tickformat="~s", secondary_y=False)
+        figure.update_yaxes(title_text=currency_symbol().strip(), tickprefix=currency_symbol(), tickformat="~s", secondary_y=False)
         most_orders = int(monthly["order_count"].max() or 1)
         figure.update_yaxes(
             title_text="Orders",
@@ -340,17 +334,17 @@ with tab_sales:
                 width="stretch",
                 column_config={
                     "month_start": st.column_config.DateColumn("Month", format="MMM YYYY"),
-                    "revenue": st.column_config.NumberColumn("Revenue", format="€%,.0f"),
-                    "gross_margin": st.column_config.NumberColumn("Gross margin", format="€%,.0f"),
+                    "revenue": st.column_config.NumberColumn("Revenue", format=money_format()),
+                    "gross_margin": st.column_config.NumberColumn("Gross margin", format=money_format()),
                     "margin_coverage": st.column_config.NumberColumn(
                         "Margin coverage", format="%.0f %%"
                     ),
                     "order_count": st.column_config.NumberColumn("Orders", format="%d"),
                     "cost_to_serve": st.column_config.NumberColumn(
-                        "Cost to serve", format="€%,.0f"
+                        "Cost to serve", format=money_format()
                     ),
                     "net_contribution": st.column_config.NumberColumn(
-                        "Net contribution", format="€%,.0f"
+                        "Net contribution", format=money_format()
                     ),
                 },
             )
@@ -397,7 +391,7 @@ with tab_wallet:
             margin={"t": 30, "b": 10},
             legend={"orientation": "h", "y": 1.12},
         )
-        figure.update_yaxes(title_text="€", tickprefix="€", tickformat="~s", secondary_y=False)
+        figure.update_yaxes(title_text=currency_symbol().strip(), tickprefix=currency_symbol(), tickformat="~s", secondary_y=False)
         figure.update_yaxes(
             title_text="Share of wallet",
             ticksuffix=" %",
@@ -426,8 +420,8 @@ with tab_wallet:
             column_config={
                 "calendar_year": st.column_config.NumberColumn("Year", format="%d"),
                 "is_complete_year": st.column_config.CheckboxColumn("Full year"),
-                "revenue": st.column_config.NumberColumn("Our revenue", format="€%,.0f"),
-                "wallet": st.column_config.NumberColumn("Wallet", format="€%,.0f"),
+                "revenue": st.column_config.NumberColumn("Our revenue", format=money_format()),
+                "wallet": st.column_config.NumberColumn("Wallet", format=money_format()),
                 "wallet_source": "Wallet from",
                 "share_of_wallet": st.column_config.NumberColumn(
                     "Share of wallet", format="%.1f %%"
@@ -442,16 +436,16 @@ with tab_cost:
     revenue = metrics["revenue_t12m"]
     orders = metrics["order_count_t12m"]
     columns = st.columns(3)
-    columns[0].metric("Cost to serve, 12 months", euro_short(cost))
+    columns[0].metric("Cost to serve, 12 months", format_money(cost))
     columns[1].metric(
-        "Per € of revenue",
+        f"Per {currency_symbol().strip()} of revenue",
         "–"
         if missing(cost) or missing(revenue) or float(revenue) <= 0
         else f"{float(cost) / float(revenue) * 100:.1f} %",
     )
     columns[2].metric(
         "Per order",
-        "–" if missing(cost) or not orders else euro_short(float(cost) / float(orders)),
+        "–" if missing(cost) or not orders else format_money(float(cost) / float(orders)),
     )
     if missing(cost):
         st.info("No service-cost file was loaded: cost to serve and net contribution are unknown.")
@@ -474,7 +468,7 @@ with tab_cost:
         figure.update_layout(
             height=320, margin={"t": 30, "b": 10}, legend={"orientation": "h", "y": 1.12}
         )
-        figure.update_yaxes(title_text="€", tickprefix="€", tickformat="~s")
+        figure.update_yaxes(title_text=currency_symbol().strip(), tickprefix=currency_symbol(), tickformat="~s")
         st.plotly_chart(figure, width="stretch")
         st.caption(
             "What serving the customer cost per month (support, visits, rush shipping, returns "
@@ -535,7 +529,7 @@ with tab_plan:
                 margin={"t": 30, "b": 10},
                 legend={"orientation": "h", "y": 1.12},
             )
-            figure.update_yaxes(title_text="Revenue", tickprefix="€", tickformat="~s")
+            figure.update_yaxes(title_text="Revenue", tickprefix=currency_symbol(), tickformat="~s")
             st.plotly_chart(figure, width="stretch")
             st.caption(
                 "Revenue against the account plan per period; a period in progress is judged on its "
@@ -562,19 +556,19 @@ with tab_plan:
             column_config={
                 "period": "Period",
                 "period_status": "Status",
-                "target_revenue": st.column_config.NumberColumn("Revenue target", format="€%,.0f"),
+                "target_revenue": st.column_config.NumberColumn("Revenue target", format=money_format()),
                 "target_revenue_to_date": st.column_config.NumberColumn(
-                    "Target to date", format="€%,.0f"
+                    "Target to date", format=money_format()
                 ),
-                "actual_revenue": st.column_config.NumberColumn("Actual revenue", format="€%,.0f"),
+                "actual_revenue": st.column_config.NumberColumn("Actual revenue", format=money_format()),
                 "revenue_attainment": st.column_config.NumberColumn(
                     "Revenue vs plan", format="%.0f %%"
                 ),
                 "target_gross_margin_to_date": st.column_config.NumberColumn(
-                    "Margin target to date", format="€%,.0f"
+                    "Margin target to date", format=money_format()
                 ),
                 "actual_gross_margin": st.column_config.NumberColumn(
-                    "Actual margin", format="€%,.0f"
+                    "Actual margin", format=money_format()
                 ),
                 "margin_attainment": st.column_config.NumberColumn(
                     "Margin vs plan", format="%.0f %%"

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import scoring
 from dashboard.export import download_button
-from dashboard.filters import input_gaps_notice
+from dashboard.filters import currency_symbol, format_money, input_gaps_notice, money_format
 from dashboard.warehouse import query
 
 CUSTOM = "Custom"
@@ -23,17 +21,6 @@ LIST_COLUMNS = (
     "revenue_t12m",
     "net_contribution_t12m",
 )
-
-
-def euro_short(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    sign = "−" if value < 0 else ""
-    amount = abs(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if amount >= limit:
-            return f"{sign}€{amount / limit:,.1f}{suffix}"
-    return f"{sign}€{amount:,.0f}"
 
 
 def option_label(option: str) -> str:
@@ -167,8 +154,8 @@ summary = pd.DataFrame(rows)
 
 st.subheader("What each list captures")
 st.caption(
-    f"As of {reporting_date:%d %B %Y}, trailing twelve months: {euro_short(total_revenue)} revenue "
-    f"and {euro_short(total_contribution)} net contribution from "
+    f"As of {reporting_date:%d %B %Y}, trailing twelve months: {format_money(total_revenue)} revenue "
+    f"and {format_money(total_contribution)} net contribution from "
     f"{int(portfolio['active_customers'].iloc[0]):,} active customers."
 )
 cards_per_row = 2 if len(chosen) <= 4 else 3
@@ -192,7 +179,7 @@ for start in range(0, len(rows), cards_per_row):
             )
             revenue.metric(
                 "Revenue captured",
-                euro_short(row["revenue"]),
+                format_money(row["revenue"]),
                 f"{row['revenue_share']:.0f} % of all"
                 if row["revenue_share"] is not None
                 else None,
@@ -201,7 +188,7 @@ for start in range(0, len(rows), cards_per_row):
             )
             contribution.metric(
                 "Net contribution",
-                euro_short(row["contribution"]),
+                format_money(row["contribution"]),
                 f"{row['contribution_share']:.0f} % of all"
                 if row["contribution_share"] is not None
                 else None,
@@ -226,8 +213,8 @@ figure.update_layout(
     barmode="group",
     height=340,
     margin={"t": 30, "b": 10},
-    yaxis_title="€, last 12 months",
-    yaxis_tickprefix="€",
+    yaxis_title=f"{currency_symbol().strip()}, last 12 months",
+    yaxis_tickprefix=currency_symbol(),
     yaxis_tickformat="~s",
     legend={"orientation": "h", "y": 1.1},
 )
@@ -244,9 +231,9 @@ st.dataframe(
     column_config={
         "definition": "Definition",
         "accounts": st.column_config.NumberColumn("Accounts", format="%,d"),
-        "revenue": st.column_config.NumberColumn("Revenue captured", format="€%,.0f"),
+        "revenue": st.column_config.NumberColumn("Revenue captured", format=money_format()),
         "revenue_share": st.column_config.NumberColumn("Share of revenue", format="%.1f %%"),
-        "contribution": st.column_config.NumberColumn("Net contribution captured", format="€%,.0f"),
+        "contribution": st.column_config.NumberColumn("Net contribution captured", format=money_format()),
         "contribution_share": st.column_config.NumberColumn(
             "Share of contribution", format="%.1f %%"
         ),
@@ -296,8 +283,8 @@ list_config = {
     "score_rank": st.column_config.NumberColumn("Rank", format="%d"),
     "customer_name": "Customer",
     "score": st.column_config.NumberColumn("Score", format="%.1f"),
-    "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format="€%,.0f"),
-    "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format="€%,.0f"),
+    "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format=money_format()),
+    "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format=money_format()),
 }
 per_row = min(len(chosen), 3)
 for start in range(0, len(chosen), per_row):
@@ -326,8 +313,8 @@ move_config = {
     "score_reference": st.column_config.NumberColumn(
         f"Score in {option_label(reference)}", format="%.1f"
     ),
-    "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format="€%,.0f"),
-    "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format="€%,.0f"),
+    "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format=money_format()),
+    "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format=money_format()),
 }
 reference_frame = scored[reference][["customer_id", "score", "score_rank"]].rename(
     columns={"score": "score_reference", "score_rank": "rank_reference"}
@@ -355,8 +342,8 @@ for tab, name in zip(tabs, chosen[1:]):
             st.markdown(f"**Enter** · {len(entering):,} accounts")
             st.caption(
                 f"Picked by {option_label(name)} but not by {option_label(reference)}: "
-                f"{euro_short(float(entering['revenue_t12m'].sum()))} revenue, "
-                f"{euro_short(float(entering['net_contribution_t12m'].sum()))} net contribution."
+                f"{format_money(float(entering['revenue_t12m'].sum()))} revenue, "
+                f"{format_money(float(entering['net_contribution_t12m'].sum()))} net contribution."
             )
             st.dataframe(
                 entering, hide_index=True, width="stretch", height=320, column_config=move_config
@@ -366,8 +353,8 @@ for tab, name in zip(tabs, chosen[1:]):
             st.markdown(f"**Leave** · {len(leaving):,} accounts")
             st.caption(
                 f"Picked by {option_label(reference)} but not by {option_label(name)}: "
-                f"{euro_short(float(leaving['revenue_t12m'].sum()))} revenue, "
-                f"{euro_short(float(leaving['net_contribution_t12m'].sum()))} net contribution."
+                f"{format_money(float(leaving['revenue_t12m'].sum()))} revenue, "
+                f"{format_money(float(leaving['net_contribution_t12m'].sum()))} net contribution."
             )
             st.dataframe(
                 leaving, hide_index=True, width="stretch", height=320, column_config=move_config

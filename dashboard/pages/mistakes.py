@@ -20,6 +20,7 @@ from dashboard.filters import (
     format_money,
     input_gaps_notice,
     manager_names,
+    money_format,
 )
 from dashboard.warehouse import query
 
@@ -33,7 +34,7 @@ FLAG_COLOURS = {
 
 # Per flag: the column with the sentence, what the flag means, and the figures behind it
 # (column -> label, format).
-MONEY, PERCENT, NUMBER, DECIMAL, SCORE5 = "€%,.0f", "percent", "%d", "%.2f", "%.1f / 5"
+MONEY, PERCENT, NUMBER, DECIMAL, SCORE5 = money_format(), "percent", "%d", "%.2f", "%.1f / 5"
 FLAG_DETAILS = {
     "is_big_but_unprofitable": {
         "reason": "big_but_unprofitable_reason",

@@ -10,6 +10,7 @@ from dashboard.export import download_button
 from dashboard.filters import (
     TIERS,
     account_link,
+    currency_symbol,
     definition_label,
     definition_select,
     flag_labels,
@@ -17,6 +18,7 @@ from dashboard.filters import (
     format_share,
     input_gaps_notice,
     manager_names,
+    money_format,
 )
 from dashboard.warehouse import query
 
@@ -84,13 +86,13 @@ row[2].metric(
     "Revenue, 12 months",
     format_money(revenue),
     border=True,
-    help=f"€{revenue:,.0f} in the last twelve months, after discounts and returns.",
+    help=f"{currency_symbol()}{revenue:,.0f} in the last twelve months, after discounts and returns.",
 )
 row[3].metric(
     "Net contribution, 12 months",
     format_money(contribution),
     border=True,
-    help=f"€{contribution:,.0f}: gross margin minus cost to serve, the last twelve months.",
+    help=f"{currency_symbol()}{contribution:,.0f}: gross margin minus cost to serve, the last twelve months.",
 )
 
 key_group, concentration_group = st.columns(2)
@@ -386,9 +388,9 @@ with st.expander("The matrix as a table"):
         column_config={
             "Customers": st.column_config.NumberColumn(format="localized"),
             "Key accounts": st.column_config.NumberColumn(format="localized"),
-            "Revenue, 12 months": st.column_config.NumberColumn(format="€%,.0f"),
+            "Revenue, 12 months": st.column_config.NumberColumn(format=money_format()),
             "Share of revenue": st.column_config.NumberColumn(format="percent"),
-            "Net contribution, 12 months": st.column_config.NumberColumn(format="€%,.0f"),
+            "Net contribution, 12 months": st.column_config.NumberColumn(format=money_format()),
         },
     )
     st.caption("One row per cell of the matrix: customers, key accounts, revenue and net contribution.")
@@ -445,8 +447,8 @@ selection = st.dataframe(
         "score_rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
         "customer_name": st.column_config.TextColumn("Customer", width="large"),
         "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f"),
-        "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format="€%,.0f"),
-        "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format="€%,.0f"),
+        "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format=money_format()),
+        "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format=money_format()),
         "net_margin_pct_t12m": st.column_config.NumberColumn("Net margin", format="percent"),
         "revenue_tier": st.column_config.TextColumn("Revenue tier", width="small"),
         "contribution_tier": st.column_config.TextColumn("Profit tier", width="small"),

@@ -8,23 +8,16 @@ import streamlit as st
 
 from dashboard import scoring
 from dashboard.export import download_button
-from dashboard.filters import definition_select, input_gaps_notice
+from dashboard.filters import (
+    currency_symbol,
+    definition_select,
+    input_gaps_notice,
+    money_format,
+)
 from dashboard.warehouse import query
 
 ALL = "All account managers"
 PERIOD_STATUS = {"closed": "Closed", "in_progress": "In progress", "future": "Not started"}
-
-
-def euro_short(value) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    value = float(value)
-    sign = "−" if value < 0 else ""
-    amount = abs(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if amount >= limit:
-            return f"{sign}€{amount / limit:,.1f}{suffix}"
-    return f"{sign}€{amount:,.0f}"
 
 
 st.title("Resources & cadence")
@@ -203,10 +196,10 @@ else:
             ),
             "over_capacity": st.column_config.NumberColumn("Over (+) / free (−)", format="%+d"),
             "revenue": st.column_config.NumberColumn(
-                "Key-account revenue, 12 months", format="€%,.0f"
+                "Key-account revenue, 12 months", format=money_format()
             ),
             "net_contribution": st.column_config.NumberColumn(
-                "Key-account net contribution", format="€%,.0f"
+                "Key-account net contribution", format=money_format()
             ),
         },
     )
@@ -228,9 +221,9 @@ else:
             "reason": "Why",
             "region": "Region",
             "industry": "Industry",
-            "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format="€%,.0f"),
+            "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format=money_format()),
             "net_contribution_t12m": st.column_config.NumberColumn(
-                "Net contribution", format="€%,.0f"
+                "Net contribution", format=money_format()
             ),
         },
     )
@@ -314,7 +307,7 @@ else:
             margin={"t": 30, "b": 10},
             legend={"orientation": "h", "y": 1.12},
         )
-        figure.update_yaxes(title_text="Revenue", tickprefix="€", tickformat="~s")
+        figure.update_yaxes(title_text="Revenue", tickprefix=currency_symbol(), tickformat="~s")
         st.plotly_chart(figure, width="stretch")
         st.caption(
             "Revenue target against actual revenue per plan period, with the share of plan reached; "
@@ -342,17 +335,17 @@ else:
             "period_status": "Status",
             "accounts": st.column_config.NumberColumn("Accounts", format="%,d"),
             "target_revenue_to_date": st.column_config.NumberColumn(
-                "Revenue target to date", format="€%,.0f"
+                "Revenue target to date", format=money_format()
             ),
-            "actual_revenue": st.column_config.NumberColumn("Actual revenue", format="€%,.0f"),
+            "actual_revenue": st.column_config.NumberColumn("Actual revenue", format=money_format()),
             "revenue_attainment": st.column_config.NumberColumn(
                 "Revenue vs plan", format="%.0f %%"
             ),
             "below_plan": st.column_config.NumberColumn("Accounts below plan", format="%,d"),
             "target_gross_margin_to_date": st.column_config.NumberColumn(
-                "Margin target to date", format="€%,.0f"
+                "Margin target to date", format=money_format()
             ),
-            "actual_gross_margin": st.column_config.NumberColumn("Actual margin", format="€%,.0f"),
+            "actual_gross_margin": st.column_config.NumberColumn("Actual margin", format=money_format()),
         },
     )
     st.caption("Below plan: an account under 90 % of its revenue target to date.")

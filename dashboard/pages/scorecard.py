@@ -19,6 +19,7 @@ from dashboard.filters import (
     format_share,
     input_gaps_notice,
     manager_names,
+    money_format,
     selection_rule_text,
 )
 from dashboard.warehouse import query
@@ -147,8 +148,8 @@ st.dataframe(
         "manager": st.column_config.TextColumn("Account manager"),
         "region": st.column_config.TextColumn("Region"),
         "industry": st.column_config.TextColumn("Industry"),
-        "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format="€%,.0f"),
-        "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format="€%,.0f"),
+        "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format=money_format()),
+        "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format=money_format()),
         "status": st.column_config.TextColumn("Override"),
         "customer_id": st.column_config.TextColumn("Customer id"),
     },

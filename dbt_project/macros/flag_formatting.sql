@@ -8,7 +8,14 @@
     cast({{ expression }} as {{ dbt.type_string() }})
 {%- endmacro %}
 
-{#- An amount as €2.1M, €180k, €4.2k or €950 (symbol: var flag_currency_symbol); null stays null. -#}
+{#- The sign amounts are written with: € for var currency EUR, $ for USD, £ for GBP; any other
+    code followed by a space ('CHF 2.1M'). -#}
+{% macro currency_symbol() -%}
+    {%- set code = var('currency') | upper -%}
+    {{- return({'EUR': '€', 'USD': '$', 'GBP': '£', 'JPY': '¥'}.get(code, code ~ ' ')) -}}
+{%- endmacro %}
+
+{#- An amount as €2.1M, €180k, €4.2k or €950 (sign: currency_symbol()); null stays null. -#}
 {% macro flag_format_money(amount) -%}
     {{ return(adapter.dispatch('flag_format_money', 'kam')(amount)) }}
 {%- endmacro %}
@@ -30,7 +37,7 @@
         when {{ amount }} is null then null
         else {{ dbt.concat([
             "case when " ~ amount ~ " < 0 then '−' else '' end",
-            "'" ~ var('flag_currency_symbol') ~ "'",
+            "'" ~ currency_symbol() ~ "'",
             rounded,
         ]) }}
     end
@@ -40,7 +47,7 @@
     {%- set magnitude = 'abs(cast(' ~ amount ~ ' as double))' -%}
     case
         when {{ amount }} is null then null
-        else (case when {{ amount }} < 0 then '−' else '' end) || '{{ var("flag_currency_symbol") }}' || case
+        else (case when {{ amount }} < 0 then '−' else '' end) || '{{ currency_symbol() }}' || case
             when {{ magnitude }} >= 999500 then printf('%.1fM', {{ magnitude }} / 1000000)
             when {{ magnitude }} >= 9995 then printf('%.0fk', {{ magnitude }} / 1000)
             when {{ magnitude }} >= 999.5 then printf('%.1fk', {{ magnitude }} / 1000)

@@ -32,11 +32,12 @@ def build_raw_check(entity: str) -> dg.AssetChecksDefinition:
         # Great Expectations takes seconds to import: pay that when checks run, not whenever the
         # code location loads.
         from expectations.report import add_to_run_report
+        from expectations.settings import QualitySettings
         from expectations.validate import validate_entity
 
         run_id = context.run.run_id
         with duckdb.get_connection() as conn:
-            validation = validate_entity(conn, entity)
+            validation = validate_entity(conn, entity, QualitySettings(rules=layout.rule_settings))
         report = add_to_run_report(
             validation, report_folder(layout, run_id), f"Data quality, run {run_id}"
         )

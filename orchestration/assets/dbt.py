@@ -33,7 +33,10 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     )
     def kam_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, layout: WarehouseLayout):
         """`dbt build` against the working database: models, then their tests as asset checks."""
-        dbt_vars = {"warehouse_path": str(layout.work_database)}
+        dbt_vars = {
+            "warehouse_path": str(layout.work_database),
+            "currency": layout.rule_settings.currency,
+        }
         yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
 
     return kam_dbt_models

@@ -24,7 +24,9 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
     def ingest(context: dg.AssetExecutionContext, duckdb: DuckDBResource, layout: WarehouseLayout):
         layout.work_database.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.get_connection() as conn:
-            result = load_entity(conn, layout.landing, entity.name, mapping=layout.mapping)
+            result = load_entity(
+                conn, layout.landing, entity.name, layout.rule_settings, layout.mapping
+            )
         if result.rows_quarantined:
             context.log.warning(
                 f"{result.rows_quarantined:,} row(s) of '{entity.name}' quarantined "

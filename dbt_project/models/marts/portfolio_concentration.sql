@@ -98,7 +98,9 @@ final as (
         concentration.top_customers_contribution_share,
         concentration.contribution_herfindahl,
         concentration.largest_customer_contribution_share,
-        cast(totals.costed_revenue as double) / nullif(totals.revenue_total, 0) as margin_coverage_t12m
+        cast(totals.costed_revenue as double) / nullif(totals.revenue_total, 0) as margin_coverage_t12m,
+        cast('{{ var("currency") | upper }}' as {{ dbt.type_string() }}) as currency,
+        cast('{{ currency_symbol() }}' as {{ dbt.type_string() }}) as currency_symbol
 
     from totals
     cross join concentration
