@@ -104,8 +104,10 @@ def test_what_the_export_lacks_is_null_with_a_reason_and_its_weight_shared_out(w
             "SELECT count(*) FILTER (WHERE cost_to_serve_t12m IS NOT NULL), "
             "count(*) FILTER (WHERE net_contribution_t12m IS NOT NULL), "
             "count(*) FILTER (WHERE strategic_fit_score IS NOT NULL), "
-            "count(*) FILTER (WHERE wallet_source = 'declared') FROM marts.customer_metrics"
+            "count(*) FILTER (WHERE wallet_source = 'declared'), "
+            "count(*) FILTER (WHERE contribution_tier IS NOT NULL) FROM marts.customer_metrics"
         ).fetchone()
+        whale_curve_points = conn.execute("SELECT count(*) FROM marts.whale_curve").fetchone()[0]
         balanced = conn.execute(
             "SELECT count(*) FILTER (WHERE is_key_account), max(known_weight_share), "
             "count(*) FILTER (WHERE profitability_weight > 0 OR strategic_fit_weight > 0) "
@@ -118,8 +120,10 @@ def test_what_the_export_lacks_is_null_with_a_reason_and_its_weight_shared_out(w
     ]
     assert "net contribution" in gaps["service_costs"]
     assert "estimated from peers" in gaps["wallet_estimates"]
-    # Unknown, never zero: no cost to serve, no net contribution, no assessment, no declared wallet.
-    assert unknown == (0, 0, 0, 0)
+    # Unknown, never zero: no cost to serve, no net contribution, no assessment, no declared
+    # wallet, no contribution tier (rather than everyone in C), no whale curve.
+    assert unknown == (0, 0, 0, 0, 0)
+    assert whale_curve_points == 0
     key_accounts, known_share, weighted_unknowns = balanced
     assert key_accounts > 0
     assert known_share < 1
@@ -138,3 +142,9 @@ def test_the_dashboard_says_what_is_missing(warehouse, monkeypatch):
     # The mapping says the export is in US dollars.
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Revenue, 12 months"] == "$733.9k"
+    assert metrics["Net contribution, 12 months"] == "–"
+
+    scorecard = AppTest.from_file(str(ROOT / "dashboard" / "pages" / "scorecard.py"), default_timeout=60)
+    scorecard.run()
+    assert not scorecard.exception
+    assert {m.label: m.value for m in scorecard.metric}["Their net contribution"] == "–"

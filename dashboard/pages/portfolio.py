@@ -36,7 +36,7 @@ headline = query(
     with key_accounts as (
         select count(*) as key_accounts,
                sum(m.revenue_t12m) as key_revenue,
-               sum(coalesce(m.net_contribution_t12m, 0)) as key_contribution
+               sum(m.net_contribution_t12m) as key_contribution
         from marts.key_account_scorecard s
         join marts.customer_metrics m on m.customer_id = s.customer_id
         where s.definition_name = ? and s.is_key_account

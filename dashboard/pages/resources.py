@@ -78,7 +78,9 @@ load = query(
            coalesce(key_accounts.key_accounts, 0) - managers.capacity_accounts as over_capacity,
            coalesce(key_accounts.key_accounts, 0) / nullif(managers.capacity_accounts, 0) * 100 as utilisation,
            coalesce(key_accounts.revenue, 0) as revenue,
-           coalesce(key_accounts.net_contribution, 0) as net_contribution
+           -- No key accounts: no contribution; key accounts of unknown contribution: unknown.
+           case when key_accounts.key_accounts is null then 0 else key_accounts.net_contribution end
+               as net_contribution
     from staging.stg_account_managers as managers
     left join key_accounts on managers.account_manager_id = key_accounts.account_manager_id
     order by utilisation desc nulls last, manager_name

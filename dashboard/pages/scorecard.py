@@ -71,7 +71,8 @@ totals = query(
     select count(*) as accounts,
            count(*) filter (where s.is_key_account) as key_accounts,
            coalesce(sum(m.revenue_t12m), 0) as revenue_t12m,
-           coalesce(sum(m.net_contribution_t12m), 0) as net_contribution_t12m
+           -- Unknown stays unknown (no service costs); only an empty list sums to 0.
+           case when count(*) = 0 then 0 else sum(m.net_contribution_t12m) end as net_contribution_t12m
     {base}
     """,
     (definition, *params),

@@ -1,10 +1,19 @@
--- Every active customer has exactly one revenue tier and one contribution tier; inactive customers
--- have none. Returns the customers that break it.
+-- Every active customer has exactly one revenue tier and one contribution tier (none at all when
+-- no contribution is known: no service costs); inactive customers have none. Returns the
+-- customers that break it.
 with
 
 economics as (
 
     select customer_id, is_active from {{ ref('int_customer_economics') }}
+
+),
+
+contribution_known as (
+
+    select count(net_contribution_t12m) > 0 as is_known
+    from {{ ref('int_customer_economics') }}
+    where is_active
 
 ),
 
@@ -36,9 +45,11 @@ select
 
 from economics
 full outer join tier_rows on economics.customer_id = tier_rows.customer_id
+cross join contribution_known
 where
     economics.customer_id is null
     or tier_rows.customer_id is null
     or tier_rows.tier_rows <> 1
-    or (economics.is_active and (tier_rows.revenue_tier is null or tier_rows.contribution_tier is null))
+    or (economics.is_active and tier_rows.revenue_tier is null)
+    or (economics.is_active and (tier_rows.contribution_tier is null) = contribution_known.is_known)
     or (not economics.is_active and (tier_rows.revenue_tier is not null or tier_rows.contribution_tier is not null))

@@ -45,7 +45,8 @@ ranked as (
             order by net_contribution_t12m desc nulls last, customer_id
             rows between unbounded preceding and current row
         ) as contribution_cumulative,
-        sum(positive_contribution_t12m) over () as contribution_total
+        sum(positive_contribution_t12m) over () as contribution_total,
+        count(net_contribution_t12m) over () as known_contributions
 
     from active_customers
 
@@ -64,10 +65,15 @@ tiered as (
             when revenue_cumulative - revenue_t12m < {{ var('pareto_b_cutoff') }} * revenue_total then 'B'
             else 'C'
         end as revenue_tier,
-        contribution_rank,
-        cast(contribution_cumulative as double) / nullif(contribution_total, 0)
-            as contribution_cumulative_share,
+        -- Without any known contribution (no service costs at all) there is nothing to tier: the
+        -- contribution tiers stay empty rather than put every customer in C.
+        case when known_contributions > 0 then contribution_rank end as contribution_rank,
         case
+            when known_contributions > 0
+                then cast(contribution_cumulative as double) / nullif(contribution_total, 0)
+        end as contribution_cumulative_share,
+        case
+            when known_contributions = 0 then null
             when positive_contribution_t12m = 0 then 'C'
             when contribution_cumulative - positive_contribution_t12m
                 < {{ var('pareto_a_cutoff') }} * contribution_total then 'A'

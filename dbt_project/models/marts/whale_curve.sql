@@ -26,7 +26,8 @@ active_customers as (
 
     from economics
     inner join tiers on economics.customer_id = tiers.customer_id
-    where economics.is_active
+    -- No contribution rank: no contribution is known at all (no service costs), so no curve.
+    where economics.is_active and tiers.contribution_rank is not null
 
 ),
 
