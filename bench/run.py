@@ -103,7 +103,7 @@ def phase_dashboard(workdir: Path, lines: int) -> dict:
         "st.dataframe({'a': [1]})"
     ).run()
     timings = {}
-    for page in sorted((ROOT / "dashboard" / "pages").glob("*.py")):
+    for page in sorted((ROOT / "dashboard" / "views").glob("*.py")):
         st.cache_data.clear()
         st.cache_resource.clear()
         app = AppTest.from_file(str(page), default_timeout=120)

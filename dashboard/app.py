@@ -1,4 +1,8 @@
-"""The key-account dashboard: `kam dashboard` (or `streamlit run dashboard/app.py`)."""
+"""The key-account dashboard: `kam dashboard` (or `streamlit run dashboard/app.py`).
+
+The page scripts live in `views/`, not `pages/`: Streamlit treats a `pages/` folder as pages of
+their own, and a server whose first visitor opens a bookmarked page URL would then run that
+script without this router (no navigation, file names in the sidebar)."""
 
 import streamlit as st
 
@@ -6,14 +10,14 @@ st.set_page_config(page_title="Key accounts", page_icon=":material/handshake:", 
 
 pages = {
     "Portfolio": [
-        st.Page("pages/portfolio.py", title="Portfolio", icon=":material/insights:", default=True),
-        st.Page("pages/scorecard.py", title="Scorecard", icon=":material/leaderboard:"),
-        st.Page("pages/mistakes.py", title="Mistakes & oak trees", icon=":material/report:"),
+        st.Page("views/portfolio.py", title="Portfolio", icon=":material/insights:", default=True),
+        st.Page("views/scorecard.py", title="Scorecard", icon=":material/leaderboard:"),
+        st.Page("views/mistakes.py", title="Mistakes & oak trees", icon=":material/report:"),
     ],
     "Decide": [
-        st.Page("pages/definitions_lab.py", title="Definitions lab", icon=":material/science:"),
-        st.Page("pages/account.py", title="Account", icon=":material/apartment:"),
-        st.Page("pages/resources.py", title="Resources & cadence", icon=":material/groups:"),
+        st.Page("views/definitions_lab.py", title="Definitions lab", icon=":material/science:"),
+        st.Page("views/account.py", title="Account", icon=":material/apartment:"),
+        st.Page("views/resources.py", title="Resources & cadence", icon=":material/groups:"),
     ],
 }
 st.navigation(pages).run()

@@ -424,7 +424,7 @@ def account_link(customer_id: str, label: str, container=None) -> None:
     container = st if container is None else container
     try:
         container.page_link(
-            "pages/account.py",
+            "views/account.py",
             label=label,
             icon=":material/person_search:",
             query_params={"customer": customer_id},

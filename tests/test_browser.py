@@ -4,6 +4,7 @@ tests/artifacts/ for a person to look at."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -39,11 +40,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def dashboard_url(demo_warehouse):
+@contextlib.contextmanager
+def served_dashboard(warehouse: Path):
+    """`kam dashboard` on a free port, yielding its URL once it answers."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "dashboard", "--warehouse", str(demo_warehouse),
+        [sys.executable, "-m", "orchestration.cli", "dashboard", "--warehouse", str(warehouse),
          "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -65,6 +67,12 @@ def dashboard_url(demo_warehouse):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(demo_warehouse):
+    with served_dashboard(demo_warehouse) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +108,18 @@ def test_every_page_renders_in_a_real_browser(dashboard_url, browser, path, head
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{path or 'portfolio'}.png", full_page=True)
     page.close()
+
+
+def test_a_bookmarked_page_opened_first_after_a_restart_keeps_the_navigation(
+    demo_warehouse, browser
+):
+    # The first visitor of a fresh server opens a page URL, not the front page.
+    with served_dashboard(demo_warehouse) as url:
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(f"{url}/resources")
+        page.get_by_role("heading", name="Resources").first.wait_for(timeout=60_000)
+
+        sidebar = page.locator("[data-testid='stSidebarNav']")
+        assert sidebar.get_by_text("Mistakes & oak trees", exact=True).count() == 1
+        assert sidebar.get_by_text("mistakes", exact=True).count() == 0
+        page.close()

@@ -17,7 +17,7 @@ def test_the_app_opens_on_the_portfolio_with_every_page_in_its_navigation(demo_w
 
     assert not app.exception
     assert app.title[0].value == "Portfolio"
-    pages_dir = Path(APP).parent / "pages"
+    pages_dir = Path(APP).parent / "views"
     assert {path.stem for path in pages_dir.glob("*.py")} == {
         "portfolio", "scorecard", "mistakes", "definitions_lab", "account", "resources",
     }
@@ -26,7 +26,7 @@ def test_the_app_opens_on_the_portfolio_with_every_page_in_its_navigation(demo_w
 @pytest.mark.parametrize("page", ["portfolio", "scorecard", "mistakes", "definitions_lab", "account", "resources"])
 def test_without_a_warehouse_every_page_says_how_to_build_one(page, tmp_path, monkeypatch):
     monkeypatch.setenv("KAM_WAREHOUSE", str(tmp_path / "missing.duckdb"))
-    app = AppTest.from_file(str(Path(APP).parent / "pages" / f"{page}.py"), default_timeout=60).run()
+    app = AppTest.from_file(str(Path(APP).parent / "views" / f"{page}.py"), default_timeout=60).run()
 
     assert not app.exception
     assert "Run `kam run`" in app.info[0].value

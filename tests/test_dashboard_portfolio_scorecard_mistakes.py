@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.filters import NO_MANAGER, AccountFilters, format_money, format_share
 
-PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
+PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "views"
 
 
 @pytest.fixture

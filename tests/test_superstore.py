@@ -132,7 +132,7 @@ def test_what_the_export_lacks_is_null_with_a_reason_and_its_weight_shared_out(w
 
 def test_the_dashboard_says_what_is_missing(warehouse, monkeypatch):
     monkeypatch.setenv("KAM_WAREHOUSE", str(warehouse))
-    app = AppTest.from_file(str(ROOT / "dashboard" / "pages" / "portfolio.py"), default_timeout=60)
+    app = AppTest.from_file(str(ROOT / "dashboard" / "views" / "portfolio.py"), default_timeout=60)
     app.run()
 
     assert not app.exception
@@ -144,7 +144,7 @@ def test_the_dashboard_says_what_is_missing(warehouse, monkeypatch):
     assert metrics["Revenue, 12 months"] == "$733.9k"
     assert metrics["Net contribution, 12 months"] == "–"
 
-    scorecard = AppTest.from_file(str(ROOT / "dashboard" / "pages" / "scorecard.py"), default_timeout=60)
+    scorecard = AppTest.from_file(str(ROOT / "dashboard" / "views" / "scorecard.py"), default_timeout=60)
     scorecard.run()
     assert not scorecard.exception
     assert {m.label: m.value for m in scorecard.metric}["Their net contribution"] == "–"

@@ -113,6 +113,7 @@ counts = query(
     f"""
     select {", ".join(
         f"count(*) filter (where m.{flag}) as {flag}_all, "
+        f"count(*) filter (where m.{flag} is null and m.is_active) as {flag}_unknown, "
         f"count(*) filter (where m.{flag} and s.is_key_account) as {flag}_key, "
         f"coalesce(sum(m.revenue_t12m) filter (where m.{flag} and s.is_key_account), 0) as {flag}_key_revenue, "
         f"coalesce(sum(m.revenue_t12m) filter (where m.{flag}), 0) as {flag}_all_revenue"
@@ -128,6 +129,15 @@ counts = query(
 ).iloc[0]
 
 scope = "all" if everyone else "key"
+
+
+def _not_judged(flag: str) -> str:
+    """Customers the flag could not judge because a figure it needs is unknown (a missing input,
+    too little history): a zero count is not a clean bill of health."""
+    unknown = int(counts[f"{flag}_unknown"])
+    return f" · **{unknown:,} not judged**: a figure it needs is unknown" if unknown else ""
+
+
 row = st.columns(4)
 for slot, flag in zip(row, FLAGS):
     if flag == OAK:
@@ -138,7 +148,7 @@ for slot, flag in zip(row, FLAGS):
             border=True,
             help="Customers flagged as tomorrow's oak trees, key account or not.",
         )
-        slot.caption(f"{already:,} already key accounts under {label}")
+        slot.caption(f"{already:,} already key accounts under {label}" + _not_judged(OAK))
     else:
         slot.metric(
             FLAGS[flag],
@@ -149,6 +159,7 @@ for slot, flag in zip(row, FLAGS):
         slot.caption(
             f"{format_money(counts[f'{flag}_{scope}_revenue'])} revenue"
             + ("" if everyone else f" · {int(counts[f'{flag}_all']):,} customers flagged in all")
+            + _not_judged(flag)
         )
 
 key_accounts = int(counts["key_accounts"])

@@ -178,7 +178,12 @@ else:
         if not missing(card["score"])
         else "no score"
     )
-    tiers = f"revenue tier {card['revenue_tier']}, contribution tier {card['contribution_tier']}"
+    tiers = ", ".join(
+        f"{kind} tier {card[f'{kind}_tier']}"
+        if not missing(card[f"{kind}_tier"])
+        else f"{kind} tier unknown"
+        for kind in ("revenue", "contribution")
+    )
     override = ""
     if not missing(card["override_status"]):
         override = f" · by manual decision: {card['override_reason']}"
