@@ -30,3 +30,20 @@ def test_without_a_warehouse_every_page_says_how_to_build_one(page, tmp_path, mo
 
     assert not app.exception
     assert "Run `kam run`" in app.info[0].value
+
+
+def test_plan_periods_read_as_months_and_a_status():
+    import pandas as pd
+
+    from dashboard.plans import label_periods
+
+    periods = pd.DataFrame({
+        "period_start": pd.to_datetime(["2025-01-01", "2026-01-01"]),
+        "period_end": pd.to_datetime(["2025-12-31", "2026-06-30"]),
+        "period_status": ["closed", "future"],
+    })
+
+    labelled = label_periods(periods)
+
+    assert labelled["period"].tolist() == ["Jan 2025 – Dec 2025", "Jan 2026 – Jun 2026"]
+    assert labelled["period_status"].tolist() == ["Closed", "Not started"]

@@ -18,6 +18,7 @@ from dashboard.filters import (
     input_gaps_notice,
     money_format,
 )
+from dashboard.plans import label_periods, plan_chart
 from dashboard.warehouse import query
 
 REVENUE_COLOUR, MARGIN_COLOUR, COST_COLOUR, ORDERS_COLOUR = (
@@ -503,43 +504,12 @@ with tab_plan:
     if plans.empty:
         st.info("No account plan for this customer.")
     else:
-        plans["period"] = [
-            f"{start:%b %Y} – {end:%b %Y}"
-            for start, end in zip(plans["period_start"], plans["period_end"])
-        ]
-        plans["period_status"] = plans["period_status"].map(
-            {"closed": "Closed", "in_progress": "In progress", "future": "Not started"}
+        plans = label_periods(plans)
+        plan_chart(
+            plans,
+            "Revenue against the account plan per period, with the share of plan reached; a period "
+            "in progress is judged on its target pro-rated to the days elapsed.",
         )
-        shown = plans[plans["period_status"] != "Not started"]
-        if not shown.empty:
-            figure = go.Figure(
-                [
-                    go.Bar(
-                        x=shown["period"],
-                        y=shown["target_revenue_to_date"],
-                        name="Target to date",
-                        marker_color="#BAB0AC",
-                    ),
-                    go.Bar(
-                        x=shown["period"],
-                        y=shown["actual_revenue"],
-                        name="Actual",
-                        marker_color=REVENUE_COLOUR,
-                    ),
-                ]
-            )
-            figure.update_layout(
-                barmode="group",
-                height=320,
-                margin={"t": 30, "b": 10},
-                legend={"orientation": "h", "y": 1.12},
-            )
-            figure.update_yaxes(title_text="Revenue", tickprefix=currency_symbol(), tickformat="~s")
-            st.plotly_chart(figure, width="stretch")
-            st.caption(
-                "Revenue against the account plan per period; a period in progress is judged on its "
-                "target pro-rated to the days elapsed."
-            )
         table = plans[
             [
                 "period",

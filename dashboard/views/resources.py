@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import scoring
 from dashboard.export import download_button
 from dashboard.filters import (
-    currency_symbol,
     definition_select,
     input_gaps_notice,
     money_format,
 )
+from dashboard.plans import label_periods, plan_chart
 from dashboard.warehouse import query
 
 ALL = "All account managers"
-PERIOD_STATUS = {"closed": "Closed", "in_progress": "In progress", "future": "Not started"}
 
 
 st.title("Resources & cadence")
@@ -273,48 +271,12 @@ periods = query(
 if periods.empty:
     st.info("No account plan matches this choice.")
 else:
-    periods["period"] = [
-        f"{start:%b %Y} – {end:%b %Y}"
-        for start, end in zip(periods["period_start"], periods["period_end"])
-    ]
-    periods["period_status"] = (
-        periods["period_status"].map(PERIOD_STATUS).fillna(periods["period_status"])
+    periods = label_periods(periods)
+    plan_chart(
+        periods,
+        "Revenue target against actual revenue per plan period, with the share of plan reached; "
+        "a period in progress is judged on its target pro-rated to the days elapsed.",
     )
-    shown = periods[periods["period_status"] != "Not started"]
-    if not shown.empty:
-        figure = go.Figure(
-            [
-                go.Bar(
-                    x=shown["period"],
-                    y=shown["target_revenue_to_date"],
-                    name="Target to date",
-                    marker_color="#BAB0AC",
-                ),
-                go.Bar(
-                    x=shown["period"],
-                    y=shown["actual_revenue"],
-                    name="Actual",
-                    marker_color="#4C78A8",
-                    text=[
-                        f"{value:.0f} %" if pd.notna(value) else ""
-                        for value in shown["revenue_attainment"]
-                    ],
-                    textposition="outside",
-                ),
-            ]
-        )
-        figure.update_layout(
-            barmode="group",
-            height=340,
-            margin={"t": 30, "b": 10},
-            legend={"orientation": "h", "y": 1.12},
-        )
-        figure.update_yaxes(title_text="Revenue", tickprefix=currency_symbol(), tickformat="~s")
-        st.plotly_chart(figure, width="stretch")
-        st.caption(
-            "Revenue target against actual revenue per plan period, with the share of plan reached; "
-            "a period in progress is judged on its target pro-rated to the days elapsed."
-        )
     table = periods[
         [
             "period",
