@@ -329,6 +329,13 @@ def manager_names() -> dict[str, str]:
     return {k: v for k, v in filter_options()["managers"].items() if k != NO_MANAGER}
 
 
+def manager_labels(manager_ids: pd.Series) -> pd.Series:
+    """Each account's manager as a reader knows them: the name, else the id (a manager missing
+    from the managers file), else a dash (no manager)."""
+    names = manager_ids.map(manager_names()).astype(object)
+    return names.where(names.notna(), manager_ids).fillna("—")
+
+
 def account_filters(
     prefix: str,
     fields: Iterable[str] = FILTER_FIELDS,

@@ -19,7 +19,7 @@ from dashboard.filters import (
     definitions,
     format_money,
     input_gaps_notice,
-    manager_names,
+    manager_labels,
     money_format,
 )
 from dashboard.warehouse import query
@@ -233,7 +233,6 @@ with right:
 
 # --- The flagged accounts --------------------------------------------------------------------
 
-names_by_id = manager_names()
 
 
 def flagged(flag: str, only_key: bool) -> tuple[pd.DataFrame, int]:
@@ -277,7 +276,7 @@ def show(flag: str, only_key: bool) -> None:
             st.success(f"No customer is flagged “{FLAGS[flag].lower()}”.")
         return
     table = frame.assign(
-        manager=frame["account_manager_id"].map(names_by_id).fillna(frame["account_manager_id"]).fillna("—")
+        manager=manager_labels(frame["account_manager_id"])
     ).drop(columns="account_manager_id")
     for column in details["figures"]:
         if details["figures"][column][1] in (MONEY,):

@@ -17,7 +17,7 @@ from dashboard.filters import (
     format_money,
     format_share,
     input_gaps_notice,
-    manager_names,
+    manager_labels,
     money_format,
 )
 from dashboard.warehouse import query
@@ -414,7 +414,6 @@ keys = query(
 )
 
 st.subheader(f"The key accounts under {definition_label(definition)}")
-names = manager_names()
 shown = pd.DataFrame(
     {
         "score_rank": keys["score_rank"],
@@ -426,7 +425,7 @@ shown = pd.DataFrame(
         "revenue_tier": keys["revenue_tier"],
         "contribution_tier": keys["contribution_tier"],
         "flags": flag_labels(keys),
-        "manager": keys["account_manager_id"].map(names).fillna(keys["account_manager_id"]).fillna("—"),
+        "manager": manager_labels(keys["account_manager_id"]),
         "region": keys["region"],
         "industry": keys["industry"],
         "status": keys["override_status"].map(

@@ -10,6 +10,7 @@ from dashboard.export import download_button
 from dashboard.filters import (
     definition_select,
     input_gaps_notice,
+    manager_labels,
     money_format,
 )
 from dashboard.plans import label_periods, plan_chart
@@ -342,9 +343,7 @@ if reviews.empty:
         + ": none is below plan two closed periods in a row or scores under 40."
     )
 else:
-    reviews["manager"] = (
-        reviews["account_manager_id"].map(manager_names).fillna(reviews["account_manager_id"])
-    )
+    reviews["manager"] = manager_labels(reviews["account_manager_id"])
     reviews["override_status"] = reviews["override_status"].map({"key": "Kept key by decision"})
     table = reviews[
         [
