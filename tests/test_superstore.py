@@ -8,6 +8,7 @@ import csv
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -148,3 +149,20 @@ def test_the_dashboard_says_what_is_missing(warehouse, monkeypatch):
     scorecard.run()
     assert not scorecard.exception
     assert {m.label: m.value for m in scorecard.metric}["Their net contribution"] == "–"
+
+
+def sensor_tick(warehouse: Path):
+    from orchestration.definitions import build_definitions
+    from orchestration.resources import WarehouseLayout
+
+    sensor = build_definitions(SOURCE, warehouse, mapping=MAPPING).get_sensor_def("new_landing_files")
+    layout = WarehouseLayout(
+        landing_dir=str(SOURCE), warehouse_path=str(warehouse), mapping_path=str(MAPPING)
+    )
+    with dg.build_sensor_context(resources={"layout": layout}) as context:
+        return sensor.evaluate_tick(context)
+
+
+def test_the_sensor_watches_the_export_through_its_mapping(warehouse, tmp_path):
+    assert sensor_tick(warehouse).skip_message == "Every landing file is already loaded."
+    assert len(sensor_tick(tmp_path / "not_built_yet.duckdb").run_requests) == 1
