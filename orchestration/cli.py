@@ -11,7 +11,12 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.ingest import IngestError
-from orchestration.warehouse import DEFAULT_LANDING_DIR, PROJECT_ROOT, resolve_mapping, resolve_paths
+from orchestration.warehouse import (
+    DEFAULT_LANDING_DIR,
+    PROJECT_ROOT,
+    resolve_mapping,
+    resolve_paths,
+)
 
 
 def _generate(args: argparse.Namespace) -> int:

@@ -203,12 +203,15 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def _read_file_sql(path: Path) -> str:
+def read_file_sql(
+    path: Path, *, header: bool = True, encoding: str | None = None, delimiter: str | None = None
+) -> str:
     """A relation over the file's rows, all columns as text plus the 1-based data row number.
 
     Text first, so a bad value is reported with its file, row and column instead of failing the
     reader somewhere inside DuckDB. Short rows (a truncated last line) are padded with nulls so
-    that the rules see them.
+    that the rules see them. A CSV's encoding and delimiter are detected unless given (a column
+    mapping may give them).
     """
     literal = str(path).replace("'", "''")
     if path.suffix.lower() == ".parquet":
@@ -216,9 +219,14 @@ def _read_file_sql(path: Path) -> str:
             f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _source_row "
             f"FROM read_parquet('{literal}', file_row_number = true)"
         )
+    options = [f"header = {'true' if header else 'false'}", "all_varchar = true", "null_padding = true"]
+    if encoding:
+        options.append(f"encoding = '{encoding}'")
+    if delimiter:
+        options.append("delim = '" + delimiter.replace("'", "''") + "'")
     return (
         f"SELECT *, row_number() OVER () AS _source_row "
-        f"FROM read_csv('{literal}', header = true, all_varchar = true, null_padding = true)"
+        f"FROM read_csv('{literal}', {', '.join(options)})"
     )
 
 
@@ -229,7 +237,7 @@ def _stage_file(
     path = landing_file.path
     if landing_file.size_bytes == 0:
         raise BatchRejected(path, "empty_file", "the file is empty (0 bytes).")
-    relation = mapping.relation_sql(path) if mapping else _read_file_sql(path)
+    relation = mapping.relation_sql(path) if mapping else read_file_sql(path)
     try:
         conn.execute(f"CREATE OR REPLACE TEMP TABLE _landing AS {relation}")
     except duckdb.Error as exc:

@@ -1,6 +1,6 @@
 """Column mappings: an ERP or CRM export read as if it were landing files of the input contract.
 
-A mapping is a YAML file (see ../docs/mappings.md and ../mappings/) that says, per entity of the
+A mapping is a YAML file (see ../docs/bring-your-own-data.md and ../mappings/) that says, per entity of the
 contract, which files of a source folder feed it and how their columns become the contract's:
 renames, date formats, SQL expressions, constant defaults, row filters, and entities built from
 another one's files (customers as the distinct customers found in the order lines).
@@ -24,7 +24,7 @@ import duckdb
 import yaml
 
 from orchestration.contract import ENTITIES, Entity
-from orchestration.ingest import IngestError
+from orchestration.ingest import IngestError, read_file_sql
 
 ENTITY_KEYS = {
     "files", "from", "encoding", "delimiter", "header", "columns", "types", "date_formats",
@@ -133,25 +133,16 @@ class EntityMapping:
             for index, source in enumerate(self.checked_types)
         ]
 
-    def _reader_sql(self, path: Path) -> str:
-        literal = _literal(str(path))
-        if path.suffix.lower() == ".parquet":
-            return (
-                "SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _source_row "
-                f"FROM read_parquet({literal}, file_row_number = true)"
-            )
-        options = [f"header = {_literal(self.header)}", "all_varchar = true", "null_padding = true",
-                   f"encoding = {_literal(self.encoding)}"]
-        if self.delimiter:
-            options.append(f"delim = {_literal(self.delimiter)}")
-        return (
-            f"SELECT *, row_number() OVER () AS _source_row FROM read_csv({literal}, "
-            + ", ".join(options) + ")"
+    def reader_sql(self, path: Path) -> str:
+        """The file's rows as the export has them: text, with `_source_row`."""
+        return read_file_sql(
+            path, header=self.header, encoding=self.encoding, delimiter=self.delimiter
         )
 
-    def _typed_sql(self, path: Path) -> str:
+    def typed_sql(self, path: Path) -> str:
+        """The file's rows with the `types` applied and `_bad_<n>` for values that do not fit."""
         if not self.types:
-            return f"SELECT * FROM ({self._reader_sql(path)})"
+            return f"SELECT * FROM ({self.reader_sql(path)})"
         def text(source: str) -> str:
             return f"trim(CAST({quote_identifier(source)} AS VARCHAR))"
 
@@ -166,7 +157,7 @@ class EntityMapping:
         ]
         return (
             f"SELECT * REPLACE ({', '.join(replaced)}){''.join(bad)} "
-            f"FROM ({self._reader_sql(path)})"
+            f"FROM ({self.reader_sql(path)})"
         )
 
     def column_sql(self, name: str) -> str | None:
@@ -200,7 +191,7 @@ class EntityMapping:
         ]
         selected += [f"_bad_{index}" for index in range(len(self.checked_types))]
         where = " AND ".join(f"({condition})" for condition in self.filters) or "true"
-        mapped = f"SELECT {', '.join(selected)}, _source_row FROM ({self._typed_sql(path)}) WHERE {where}"
+        mapped = f"SELECT {', '.join(selected)}, _source_row FROM ({self.typed_sql(path)}) WHERE {where}"
         if not self.unique_by:
             return mapped
         keys = ", ".join(self.unique_by)
@@ -217,7 +208,7 @@ class EntityMapping:
         where = " AND ".join(f"({condition})" for condition in self.filters)
         if not where:
             return None
-        return f"SELECT count(*) FROM ({self._typed_sql(path)}) WHERE NOT coalesce({where}, false)"
+        return f"SELECT count(*) FROM ({self.typed_sql(path)}) WHERE NOT coalesce({where}, false)"
 
 
 def _type_rule(duckdb_type: str) -> str:
@@ -257,7 +248,7 @@ class SourceMapping:
             # entity they are built from is reported under its own key, before theirs.
             self.check_against(conn, mapping.built_from, path)
         prefix = f"entities.{entity}"
-        reader = mapping._reader_sql(path)
+        reader = mapping.reader_sql(path)
         try:
             found = [c[0] for c in conn.execute(f"SELECT * FROM ({reader}) LIMIT 0").description]
         except duckdb.Error as exc:
@@ -276,7 +267,7 @@ class SourceMapping:
                 conn.execute(f"SELECT CAST(NULL AS {duckdb_type})").fetchall()
             except duckdb.Error as exc:
                 raise MappingError(self.path, f"{prefix}.types.{source}", _first_line(exc)) from exc
-        typed = mapping._typed_sql(path)
+        typed = mapping.typed_sql(path)
         for key, name, sql in [
             *(("expressions", c, f"({e})") for c, e in mapping.expressions.items()),
             *((f"filters[{i}]", None, f"({f})") for i, f in enumerate(mapping.filters)),
