@@ -178,11 +178,13 @@ def phase_dashboard(workdir: Path, lines: int) -> dict:
     queries."""
     import plotly.subplots  # noqa: F401  (imported once per server, not per page)
     import streamlit as st
+    from streamlit import config
     from streamlit.testing.v1 import AppTest
 
     import dashboard.scoring  # noqa: F401
 
     os.environ["KAM_WAREHOUSE"] = str(workdir / "work.duckdb")
+    config.set_option("runner.magicEnabled", False)  # as `kam dashboard` serves the pages
     # The first script in a process pays for starting Streamlit's runtime and for plotly loading
     # its figure validators (about 4 s together), which a server pays once after start-up.
     AppTest.from_string(

@@ -113,6 +113,11 @@ def _dashboard(args: argparse.Namespace) -> int:
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",
+        # No page relies on "magic" (bare expressions drawn as st.write); without it Streamlit
+        # compiles page scripts directly instead of through ast.parse, which Python 3.11.7 can
+        # fail on when another thread parses at the same time ("AST constructor recursion depth
+        # mismatch").
+        "--runner.magicEnabled", "false",
     ]
     env = {**os.environ, "KAM_WAREHOUSE": str(warehouse)}
     try:

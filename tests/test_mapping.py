@@ -179,7 +179,7 @@ def test_the_mapping_names_the_currency_of_its_export(export, capsys):
 
 
 def test_mapping_and_source_go_together(export, capsys):
-    source, mapping = export
+    _, mapping = export
     with pytest.raises(SystemExit) as exited:
         main(["validate", "--mapping", str(mapping)])
     assert exited.value.code == 2
@@ -238,17 +238,21 @@ def test_a_required_entity_the_mapping_leaves_out_is_a_clear_error(export):
     source, mapping = export
     mapping.write_text(MAPPING.split("  customers:")[0])
 
-    with pytest.raises(IngestError, match="the mapping has no entry `entities.customers`"):
-        with duckdb.connect() as conn:
-            load_all(conn, source, mapping)
+    with (
+        pytest.raises(IngestError, match="the mapping has no entry `entities.customers`"),
+        duckdb.connect() as conn,
+    ):
+        load_all(conn, source, mapping)
 
 
 def test_a_file_the_mapping_does_not_find_is_a_clear_error(export):
     source, mapping = export
     edited(mapping, 'files: "sales_*.csv"', 'files: "orders_*.csv"')
-    with pytest.raises(IngestError, match="no file in .* matches entities.orders.files"):
-        with duckdb.connect() as conn:
-            load_all(conn, source, mapping)
+    with (
+        pytest.raises(IngestError, match="no file in .* matches entities.orders.files"),
+        duckdb.connect() as conn,
+    ):
+        load_all(conn, source, mapping)
 
 
 @pytest.mark.parametrize(
