@@ -37,6 +37,7 @@ dagster: setup
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m orchestration.definitions
 
 test: setup
+	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2
 
 bench: setup
