@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -60,12 +61,18 @@ def _run(args: argparse.Namespace) -> int:
 
     landing, mapping = _landing_and_mapping(args)
     _, warehouse = resolve_paths(None, args.warehouse)
-    outcome = run_pipeline(landing, warehouse, mapping=mapping)
+    # The terminal gets one progress line per step; dbt's own log (a line per model and test)
+    # goes to a file beside the warehouse.
+    log_path = warehouse.parent / "logs" / f"kam-run-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        outcome = run_pipeline(landing, warehouse, mapping=mapping)
     if not outcome.success:
         print(f"kam run failed: {outcome.error}", file=sys.stderr)
-        print(f"The published warehouse {warehouse} was left as it was.", file=sys.stderr)
+        print(f"The published warehouse {warehouse} was left as it was. Full log: {log_path}",
+              file=sys.stderr)
         return 1
-    print(f"Warehouse published: {warehouse} ({outcome.seconds:.1f} s)")
+    print(f"Warehouse published: {warehouse} ({outcome.seconds:.1f} s; log: {log_path})")
     return 0
 
 

@@ -11,15 +11,20 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.assets.publish import PUBLISHED_WAREHOUSE_KEY
 from orchestration.automation import REFRESH_JOB_NAME
 from orchestration.definitions import build_definitions
+from orchestration.ingest import RAW_SCHEMA
 from orchestration.resources import dbt_project
 
+# Event type → the line it prints; None: worked out from the event (a failed check; a model that
+# the dbt step built, so its minute-long run shows progress).
 _PROGRESS_EVENTS = {
     "STEP_START": "started",
     "STEP_SUCCESS": "done",
     "STEP_FAILURE": "FAILED",
     "ASSET_CHECK_EVALUATION": None,
+    "ASSET_MATERIALIZATION": None,
 }
 
 
@@ -43,11 +48,16 @@ class _ProgressHandler(logging.Handler):
         if event is None or event.event_type_value not in _PROGRESS_EVENTS:
             return
         label = _PROGRESS_EVENTS[event.event_type_value]
-        if label is None:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.asset_check_evaluation_data
             if evaluation.passed:
                 return
             label = f"check {evaluation.check_name} failed"
+        elif event.event_type_value == "ASSET_MATERIALIZATION":
+            key = event.asset_key
+            if key is None or key.path[0] == RAW_SCHEMA or key == PUBLISHED_WAREHOUSE_KEY:
+                return  # one asset per step: its "done" line says it
+            label = f"built {key.to_user_string()}"
         elapsed = time.perf_counter() - self.started
         print(f"[{elapsed:6.1f}s] {event.step_key}: {label}", file=self.stream, flush=True)
 
@@ -88,11 +98,12 @@ def _root_cause(error) -> str:
 
 
 def run_pipeline(
-    landing_dir: Path, warehouse: Path, *, mapping: Path | None = None, stream=sys.stderr
+    landing_dir: Path, warehouse: Path, *, mapping: Path | None = None, stream=None
 ) -> RunOutcome:
     """Materialise every asset for this landing folder (read through `mapping`, if given) into
-    this warehouse and publish it."""
+    this warehouse and publish it; progress lines go to `stream` (default: standard error)."""
     started = time.perf_counter()
+    stream = stream or sys.stderr
     project = dbt_project()
     if manifest_is_stale(project.manifest_path, project.project_dir):
         project.preparer.prepare(project)

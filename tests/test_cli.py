@@ -112,3 +112,22 @@ def test_validate_reports_without_loading(landing_copy, capsys):
 def test_dashboard_refuses_a_warehouse_that_does_not_exist(tmp_path, capsys):
     assert main(["dashboard", "--warehouse", str(tmp_path / "none.duckdb")]) == 1
     assert "run `kam run` first" in capsys.readouterr().err
+
+
+def test_run_shows_progress_per_step_and_model_and_keeps_dbts_log_in_a_file(
+    landing_copy, tmp_path, capfd
+):
+    warehouse = tmp_path / "published" / "warehouse.duckdb"
+    warehouse.parent.mkdir()
+
+    assert main(["run", "--landing", str(landing_copy), "--warehouse", str(warehouse)]) == 0
+
+    out, err = capfd.readouterr()
+    assert out.startswith(f"Warehouse published: {warehouse} (")
+    assert "raw__orders: done" in err
+    assert "kam_dbt_models: built marts/customer_metrics" in err
+    # dbt's line per model and test is in the log, not on the terminal.
+    assert " START " not in out + err
+    [log] = (warehouse.parent / "logs").glob("kam-run-*.log")
+    assert f"log: {log})" in out
+    assert "Completed successfully" in log.read_text()
