@@ -93,6 +93,14 @@ def format_money(value: float | None) -> str:
     return f"{sign}{symbol}{size:,.0f}"
 
 
+def known_sum(values: pd.Series) -> float | None:
+    """The sum of the known values: 0 for no values, None when none is known (an input is
+    missing), so an unknown total is never shown as 0."""
+    if values.empty:
+        return 0.0
+    return None if values.isna().all() else float(values.sum())
+
+
 def format_share(value: float | None, digits: int = 0) -> str:
     """0.253 -> '25 %'; an en dash for unknown."""
     if value is None or pd.isna(value):

@@ -47,3 +47,13 @@ def test_plan_periods_read_as_months_and_a_status():
 
     assert labelled["period"].tolist() == ["Jan 2025 – Dec 2025", "Jan 2026 – Jun 2026"]
     assert labelled["period_status"].tolist() == ["Closed", "Not started"]
+
+
+def test_an_unknown_total_is_not_a_zero():
+    import pandas as pd
+
+    from dashboard.filters import known_sum
+
+    assert known_sum(pd.Series([10.0, None, 5.0])) == 15.0
+    assert known_sum(pd.Series([None, None], dtype=float)) is None
+    assert known_sum(pd.Series([], dtype=float)) == 0.0

@@ -150,6 +150,11 @@ def test_the_dashboard_says_what_is_missing(warehouse, monkeypatch):
     assert not scorecard.exception
     assert {m.label: m.value for m in scorecard.metric}["Their net contribution"] == "–"
 
+    lab = AppTest.from_file(str(ROOT / "dashboard" / "views" / "definitions_lab.py"), default_timeout=60)
+    lab.run()
+    assert not lab.exception
+    assert {m.value for m in lab.metric if m.label == "Net contribution"} == {"–"}
+
 
 def sensor_tick(warehouse: Path):
     from orchestration.definitions import build_definitions

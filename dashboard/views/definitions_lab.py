@@ -8,7 +8,13 @@ import streamlit as st
 
 from dashboard import scoring
 from dashboard.export import download_button
-from dashboard.filters import currency_symbol, format_money, input_gaps_notice, money_format
+from dashboard.filters import (
+    currency_symbol,
+    format_money,
+    input_gaps_notice,
+    known_sum,
+    money_format,
+)
 from dashboard.warehouse import query
 
 CUSTOM = "Custom"
@@ -52,7 +58,7 @@ if portfolio.empty or not portfolio["active_customers"].iloc[0]:
     st.warning("No customer has bought in the last twelve months: there is nothing to score yet.")
     st.stop()
 total_revenue = float(portfolio["revenue_t12m"].iloc[0] or 0.0)
-total_contribution = float(portfolio["net_contribution_t12m"].iloc[0] or 0.0)
+total_contribution = known_sum(portfolio["net_contribution_t12m"])
 reporting_date = portfolio["reporting_date"].iloc[0]
 
 options = [*presets, CUSTOM]
@@ -133,7 +139,7 @@ for name in chosen:
     frame = picked[name]
     ids = set(frame["customer_id"])
     revenue = float(frame["revenue_t12m"].sum())
-    contribution = float(frame["net_contribution_t12m"].sum())
+    contribution = known_sum(frame["net_contribution_t12m"])
     rows.append(
         {
             "definition": option_label(name),
@@ -142,9 +148,11 @@ for name in chosen:
             "revenue_share": revenue / total_revenue * 100 if total_revenue else None,
             "contribution": contribution,
             "contribution_share": contribution / total_contribution * 100
-            if total_contribution > 0
+            if contribution is not None and (total_contribution or 0) > 0
             else None,
-            "net_margin": contribution / revenue * 100 if revenue > 0 else None,
+            "net_margin": contribution / revenue * 100
+            if contribution is not None and revenue > 0
+            else None,
             "in_common": len(ids & reference_ids),
             "enter": len(ids - reference_ids),
             "leave": len(reference_ids - ids),
@@ -343,7 +351,7 @@ for tab, name in zip(tabs, chosen[1:]):
             st.caption(
                 f"Picked by {option_label(name)} but not by {option_label(reference)}: "
                 f"{format_money(float(entering['revenue_t12m'].sum()))} revenue, "
-                f"{format_money(float(entering['net_contribution_t12m'].sum()))} net contribution."
+                f"{format_money(known_sum(entering['net_contribution_t12m']))} net contribution."
             )
             st.dataframe(
                 entering, hide_index=True, width="stretch", height=320, column_config=move_config
@@ -354,7 +362,7 @@ for tab, name in zip(tabs, chosen[1:]):
             st.caption(
                 f"Picked by {option_label(reference)} but not by {option_label(name)}: "
                 f"{format_money(float(leaving['revenue_t12m'].sum()))} revenue, "
-                f"{format_money(float(leaving['net_contribution_t12m'].sum()))} net contribution."
+                f"{format_money(known_sum(leaving['net_contribution_t12m']))} net contribution."
             )
             st.dataframe(
                 leaving, hide_index=True, width="stretch", height=320, column_config=move_config
