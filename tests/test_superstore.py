@@ -155,6 +155,13 @@ def test_the_dashboard_says_what_is_missing(warehouse, monkeypatch):
     assert not lab.exception
     assert {m.value for m in lab.metric if m.label == "Net contribution"} == {"–"}
 
+    resources = AppTest.from_file(str(ROOT / "dashboard" / "views" / "resources.py"), default_timeout=60)
+    resources.run()
+    assert not resources.exception
+    figures = {m.label: m.value for m in resources.metric}
+    assert figures["Capacity of all managers"] == figures["Managers over capacity"] == "–"
+    assert figures["Key accounts without a manager"] == "28"
+
 
 def sensor_tick(warehouse: Path):
     from orchestration.definitions import build_definitions

@@ -115,19 +115,21 @@ st.subheader("Key accounts per manager")
 carried = int(load["key_accounts"].sum())
 capacity = int(load["capacity_accounts"].fillna(0).sum())
 over = load[load["over_capacity"] > 0]
+# Without a managers file capacity is unknown, not zero.
+has_managers = not load.empty
 figures = st.columns(4)
 figures[0].metric("Key accounts with a manager", f"{carried:,}")
 figures[1].metric(
     "Capacity of all managers",
-    f"{capacity:,}",
+    f"{capacity:,}" if has_managers else "–",
     f"{carried / capacity:.0%} used" if capacity else None,
     delta_color="off",
     delta_arrow="off",
 )
 figures[2].metric(
     "Managers over capacity",
-    f"{len(over):,}",
-    f"of {len(load):,}",
+    f"{len(over):,}" if has_managers else "–",
+    f"of {len(load):,}" if has_managers else None,
     delta_color="off",
     delta_arrow="off",
 )
