@@ -144,6 +144,9 @@ def test_the_dashboard_says_what_is_missing(warehouse, monkeypatch):
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Revenue, 12 months"] == "$733.9k"
     assert metrics["Net contribution, 12 months"] == "–"
+    notices = [info.value for info in app.info]
+    assert any(n.startswith("No whale curve: net contribution is unknown") for n in notices)
+    assert any(n.startswith("No profit tiers: net contribution is unknown") for n in notices)
 
     scorecard = AppTest.from_file(str(ROOT / "dashboard" / "views" / "scorecard.py"), default_timeout=60)
     scorecard.run()

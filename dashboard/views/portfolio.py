@@ -244,7 +244,11 @@ whale = query(
 with right:
     st.subheader("Whale curve: what loss-makers cost")
     if whale.empty:
-        st.info("No whale curve: the active customers make no profit in total, or no costs are known.")
+        st.info(
+            "No whale curve: net contribution is unknown for every customer (see the notice above)."
+            if pd.isna(figures["net_contribution_t12m"])
+            else "No whale curve: the active customers make no profit in total."
+        )
     else:
         peak = whale[whale["is_peak"]].iloc[0]
         figure = go.Figure(
@@ -309,92 +313,103 @@ matrix = query(
     (definition,),
 )
 
-st.subheader("Revenue tier × profit tier")
-grid = (
-    matrix.set_index(["revenue_tier", "contribution_tier"])
-    .reindex(pd.MultiIndex.from_product([TIERS, TIERS], names=["revenue_tier", "contribution_tier"]))
-    .fillna({"customers": 0, "key_accounts": 0, "revenue_t12m": 0, "net_contribution_t12m": 0})
-    .reset_index()
-)
-grid["revenue_t12m"] = grid["revenue_t12m"].astype(float)
-grid["net_contribution_t12m"] = grid["net_contribution_t12m"].astype(float)
-grid["revenue_share"] = grid["revenue_t12m"] / revenue if revenue else 0.0
-grid["label"] = [
-    f"<b>{int(r.customers):,}</b> customers · {int(r.key_accounts):,} key"
-    f"<br>{format_money(r.revenue_t12m)} revenue ({format_share(r.revenue_share)})"
-    f"<br>{format_money(r.net_contribution_t12m)} net contribution"
-    for r in grid.itertuples()  # nine cells
-]
-left, right = st.columns([3, 1])
-with left:
-    shares = grid.pivot(index="revenue_tier", columns="contribution_tier", values="revenue_share").loc[list(TIERS), list(TIERS)]
-    text = grid.pivot(index="revenue_tier", columns="contribution_tier", values="label").loc[list(TIERS), list(TIERS)]
-    figure = go.Figure(
-        go.Heatmap(
-            z=shares.values,
-            x=[f"Profit tier {t}" for t in TIERS],
-            y=[f"Revenue tier {t}" for t in TIERS],
-            text=text.values,
-            texttemplate="%{text}",
-            textfont={"size": 12},
-            colorscale=[[0, "#f4f7fb"], [1, "#7fa8d8"]],
-            showscale=False,
-            hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
-            xgap=3,
-            ygap=3,
+def draw_tier_matrix(matrix: pd.DataFrame) -> None:
+    """The nine cells of revenue tier × profit tier, what stands out, and the matrix as a table."""
+    grid = (
+        matrix.set_index(["revenue_tier", "contribution_tier"])
+        .reindex(pd.MultiIndex.from_product([TIERS, TIERS], names=["revenue_tier", "contribution_tier"]))
+        .fillna({"customers": 0, "key_accounts": 0, "revenue_t12m": 0, "net_contribution_t12m": 0})
+        .reset_index()
+    )
+    grid["revenue_t12m"] = grid["revenue_t12m"].astype(float)
+    grid["net_contribution_t12m"] = grid["net_contribution_t12m"].astype(float)
+    grid["revenue_share"] = grid["revenue_t12m"] / revenue if revenue else 0.0
+    grid["label"] = [
+        f"<b>{int(r.customers):,}</b> customers · {int(r.key_accounts):,} key"
+        f"<br>{format_money(r.revenue_t12m)} revenue ({format_share(r.revenue_share)})"
+        f"<br>{format_money(r.net_contribution_t12m)} net contribution"
+        for r in grid.itertuples()  # nine cells
+    ]
+    left, right = st.columns([3, 1])
+    with left:
+        shares = grid.pivot(index="revenue_tier", columns="contribution_tier", values="revenue_share").loc[list(TIERS), list(TIERS)]
+        text = grid.pivot(index="revenue_tier", columns="contribution_tier", values="label").loc[list(TIERS), list(TIERS)]
+        figure = go.Figure(
+            go.Heatmap(
+                z=shares.values,
+                x=[f"Profit tier {t}" for t in TIERS],
+                y=[f"Revenue tier {t}" for t in TIERS],
+                text=text.values,
+                texttemplate="%{text}",
+                textfont={"size": 12},
+                colorscale=[[0, "#f4f7fb"], [1, "#7fa8d8"]],
+                showscale=False,
+                hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
+                xgap=3,
+                ygap=3,
+            )
         )
-    )
-    figure.update_layout(
-        height=330,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        yaxis={"autorange": "reversed"},
-        xaxis={"side": "top"},
-    )
-    st.plotly_chart(figure, width="stretch", key="tier_matrix")
-    st.caption(
-        "Active customers by Pareto tier on revenue (rows) and on net contribution (columns); the darker the "
-        "cell, the more of our revenue it holds. Tier A: the accounts that make the first 80 %, B: up to 95 %."
-    )
-with right:
-    def cell(revenue_tier: str, contribution_tier: str) -> pd.Series:
-        return grid[(grid["revenue_tier"] == revenue_tier) & (grid["contribution_tier"] == contribution_tier)].iloc[0]
+        figure.update_layout(
+            height=330,
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            yaxis={"autorange": "reversed"},
+            xaxis={"side": "top"},
+        )
+        st.plotly_chart(figure, width="stretch", key="tier_matrix")
+        st.caption(
+            "Active customers by Pareto tier on revenue (rows) and on net contribution (columns); the darker the "
+            "cell, the more of our revenue it holds. Tier A: the accounts that make the first 80 %, B: up to 95 %."
+        )
+    with right:
+        def cell(revenue_tier: str, contribution_tier: str) -> pd.Series:
+            return grid[(grid["revenue_tier"] == revenue_tier) & (grid["contribution_tier"] == contribution_tier)].iloc[0]
 
-    big_thin = cell("A", "C")
-    small_rich = grid[(grid["revenue_tier"] == "C") & (grid["contribution_tier"].isin(["A", "B"]))]
-    st.markdown(
-        f"**Big, but earn little** (revenue A, profit C): {int(big_thin['customers']):,} customers, "
-        f"{format_share(big_thin['revenue_share'])} of revenue, {int(big_thin['key_accounts']):,} of them key "
-        "accounts.\n\n"
-        f"**Small, but profitable** (revenue C, profit A or B): {int(small_rich['customers'].sum()):,} customers, "
-        f"{int(small_rich['key_accounts'].sum()):,} of them key accounts."
+        big_thin = cell("A", "C")
+        small_rich = grid[(grid["revenue_tier"] == "C") & (grid["contribution_tier"].isin(["A", "B"]))]
+        st.markdown(
+            f"**Big, but earn little** (revenue A, profit C): {int(big_thin['customers']):,} customers, "
+            f"{format_share(big_thin['revenue_share'])} of revenue, {int(big_thin['key_accounts']):,} of them key "
+            "accounts.\n\n"
+            f"**Small, but profitable** (revenue C, profit A or B): {int(small_rich['customers'].sum()):,} customers, "
+            f"{int(small_rich['key_accounts'].sum()):,} of them key accounts."
+        )
+    tier_table = grid.drop(columns="label").rename(
+        columns={
+            "revenue_tier": "Revenue tier",
+            "contribution_tier": "Profit tier",
+            "customers": "Customers",
+            "key_accounts": "Key accounts",
+            "revenue_t12m": "Revenue, 12 months",
+            "revenue_share": "Share of revenue",
+            "net_contribution_t12m": "Net contribution, 12 months",
+        }
     )
-tier_table = grid.drop(columns="label").rename(
-    columns={
-        "revenue_tier": "Revenue tier",
-        "contribution_tier": "Profit tier",
-        "customers": "Customers",
-        "key_accounts": "Key accounts",
-        "revenue_t12m": "Revenue, 12 months",
-        "revenue_share": "Share of revenue",
-        "net_contribution_t12m": "Net contribution, 12 months",
-    }
-)
-with st.expander("The matrix as a table"):
-    st.dataframe(
-        tier_table,
-        hide_index=True,
-        width="stretch",
-        key="tier_table",
-        column_config={
-            "Customers": st.column_config.NumberColumn(format="localized"),
-            "Key accounts": st.column_config.NumberColumn(format="localized"),
-            "Revenue, 12 months": st.column_config.NumberColumn(format=money_format()),
-            "Share of revenue": st.column_config.NumberColumn(format="percent"),
-            "Net contribution, 12 months": st.column_config.NumberColumn(format=money_format()),
-        },
+    with st.expander("The matrix as a table"):
+        st.dataframe(
+            tier_table,
+            hide_index=True,
+            width="stretch",
+            key="tier_table",
+            column_config={
+                "Customers": st.column_config.NumberColumn(format="localized"),
+                "Key accounts": st.column_config.NumberColumn(format="localized"),
+                "Revenue, 12 months": st.column_config.NumberColumn(format=money_format()),
+                "Share of revenue": st.column_config.NumberColumn(format="percent"),
+                "Net contribution, 12 months": st.column_config.NumberColumn(format=money_format()),
+            },
+        )
+        st.caption("One row per cell of the matrix: customers, key accounts, revenue and net contribution.")
+        download_button(tier_table, "tier-matrix.csv")
+
+
+st.subheader("Revenue tier × profit tier")
+if matrix["contribution_tier"].isna().all():
+    st.info(
+        "No profit tiers: net contribution is unknown for every customer (see the notice above), "
+        "so no one can be placed by profit."
     )
-    st.caption("One row per cell of the matrix: customers, key accounts, revenue and net contribution.")
-    download_button(tier_table, "tier-matrix.csv")
+else:
+    draw_tier_matrix(matrix)
 
 # --- The key accounts ------------------------------------------------------------------------
 
