@@ -279,3 +279,32 @@ def test_every_shipped_mapping_is_valid():
     for path in shipped:
         assert "orders" in load_mapping(path).entities
 
+
+
+def test_an_export_without_a_header_maps_its_columns_by_position(tmp_path):
+    source = tmp_path / "export"
+    source.mkdir()
+    (source / "lines.csv").write_text("A-1|2025-01-05|K1|P-1|2|100.00\nA-2|2025-02-05|K2|P-1|1|50.00\n")
+    mapping = tmp_path / "mapping.yml"
+    mapping.write_text(
+        "entities:\n"
+        "  orders:\n"
+        "    files: lines.csv\n"
+        "    header: false\n"
+        "    delimiter: '|'\n"
+        "    columns: {order_id: column0, order_date: column1, customer_id: column2,\n"
+        "              product_id: column3, quantity: column4, net_revenue: column5}\n"
+        "  customers:\n"
+        "    from: orders\n"
+        "    columns: {customer_id: column2}\n"
+    )
+    with duckdb.connect() as conn:
+        results = load_all(conn, source, mapping)
+        rows = conn.execute(
+            "SELECT order_id, customer_id, net_revenue, _source_row FROM raw.orders ORDER BY 1"
+        ).fetchall()
+
+    assert [(r[0], r[1], float(r[2]), r[3]) for r in rows] == [
+        ("A-1", "K1", 100.0, 1), ("A-2", "K2", 50.0, 2),
+    ]
+    assert results["customers"].rows_loaded == 2
