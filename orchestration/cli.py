@@ -11,6 +11,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from orchestration.contract import ENTITIES
 from orchestration.ingest import IngestError
 from orchestration.warehouse import (
     DEFAULT_LANDING_DIR,
@@ -28,17 +29,23 @@ def _generate(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         print(f"[{time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
 
-    summary = generate(
-        args.out,
-        customers=args.customers,
-        years=args.years,
-        lines=args.lines,
-        seed=args.seed,
-        end_date=args.end_date,
-        file_format=args.format,
-        truth_path=args.truth,
-        progress=progress,
-    )
+    try:
+        summary = generate(
+            args.out,
+            customers=args.customers,
+            years=args.years,
+            lines=args.lines,
+            seed=args.seed,
+            end_date=args.end_date,
+            file_format=args.format,
+            truth_path=args.truth,
+            progress=progress,
+            without=args.without,
+            long_tail_factor=args.long_tail_factor,
+            order_rhythm=args.order_rhythm,
+        )
+    except ValueError as error:
+        args.parser.error(str(error))
     for entity, rows in summary.rows.items():
         print(f"{entity:20} {rows:>12,} rows")
     print(f"Landing files in {summary.landing_dir} ({summary.seconds:.1f} s); "
@@ -170,7 +177,21 @@ def build_parser() -> argparse.ArgumentParser:
                      help="landing folder (default data/landing)")
     gen.add_argument("--truth", type=Path, default=None,
                      help="ground-truth file (default <out>/../ground_truth/customer_archetypes.csv)")
-    gen.set_defaults(handler=_generate)
+    worlds = gen.add_argument_group(
+        "other worlds", "change one aspect of the demo, to test the scorecard on data it was not "
+        "tuned to; everything else stays as in the demo")
+    worlds.add_argument("--without", action="append", default=[], metavar="ENTITY",
+                        help="leave out an optional entity's landing files (repeatable): "
+                        + ", ".join(name for name, entity in ENTITIES.items()
+                                    if not entity.required_file))
+    worlds.add_argument("--long-tail-factor", type=float, default=1.0, metavar="FACTOR",
+                        help="multiply the number of long-tail customers; the other archetypes "
+                        "keep their counts for --customers, which is then the demo-mix portfolio "
+                        "the tail is added to (default 1)")
+    worlds.add_argument("--order-rhythm", choices=["monthly", "quarterly"], default="monthly",
+                        help="quarterly: regular accounts order in one month per quarter, for "
+                        "the whole quarter (default monthly)")
+    gen.set_defaults(handler=_generate, parser=gen)
 
     run = commands.add_parser(
         "run", help="load landing files, build the warehouse and publish it",

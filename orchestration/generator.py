@@ -19,30 +19,39 @@ Design choices that matter to callers:
   10 % and a deterministic random subset of exactly ``lines`` rows is kept; everything derived
   from orders (wallet estimates, cost to serve, account plans) is computed from the kept lines,
   so for instance a declared wallet is never below what the customer actually spent with us.
+* Other worlds: by default the data is the demo the warehouse was tuned on. Options of
+  `generate` change one aspect at a time, so the scorecard can be tested on data it was not tuned
+  to: optional entities left out (`without`), a bigger or smaller long tail around the same
+  accounts (`long_tail_factor`), regular accounts that order once a quarter instead of every
+  month (`order_rhythm`), and a shorter or longer history (`years`). Each option draws from its
+  own stream or none, so everything it does not change stays byte-identical to the default.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
-from .contract import ENTITIES, LANDING_SUFFIXES
+from .contract import ENTITIES, LANDING_SUFFIXES, REQUIRED_ENTITIES
 
 
 @dataclass(frozen=True)
 class GenerationSummary:
-    """What `generate` wrote: the landing folder, the ground-truth file and rows per entity."""
+    """What `generate` wrote: the landing folder, the ground-truth file, the number of customers
+    (long tail included) and rows per entity written (entities left out are absent)."""
 
     landing_dir: Path
     truth_path: Path
+    customers: int
     rows: dict[str, int]
     seconds: float
 
@@ -128,6 +137,14 @@ _PROFILES: dict[str, _Archetype] = {
         scores=(2.5, 2.6, 2.8, 2.6), score_drift=0.0, wallet_research=0.25),
 }
 _A = {name: index for index, name in enumerate(ARCHETYPES)}
+# Archetypes with a regular buying rhythm, which `order_rhythm="quarterly"` changes; the long tail
+# buys sporadically and one-off projects in bursts whatever the rhythm.
+_REGULAR = ("strategic", "big_unprofitable", "easy_sell_flat", "demanding", "rising_oak",
+            "churning")
+ORDER_RHYTHMS: tuple[str, ...] = ("monthly", "quarterly")
+# Entities `generate(without=...)` may leave out.
+OPTIONAL_ENTITIES: tuple[str, ...] = tuple(
+    name for name in ENTITIES if name not in REQUIRED_ENTITIES)
 _MIN_PER_ARCHETYPE = 2
 
 # Category name, list margin (list price over standard cost), median list price, price spread,
@@ -245,8 +262,9 @@ _DOC_BITS, _LINE_BITS = 30, 11  # document number and line number in a sort key
 
 
 # Stage keys: each stage has its own random stream, so changing one stage leaves others as they are.
+# New stages go at the end: a stage's index is part of its seed.
 _STAGES = ("customers", "firmographics", "products", "orders", "subset", "wallet", "service",
-           "accounts", "plans", "overrides")
+           "accounts", "plans", "overrides", "rhythm")
 
 
 def _rng(seed: int, stage: str, attempt: int = 0) -> np.random.Generator:
@@ -313,11 +331,15 @@ def _profile_array(field: str) -> np.ndarray:
     return np.array([getattr(_PROFILES[name], field) for name in ARCHETYPES], dtype=np.float64)
 
 
-def _archetype_counts(customers: int) -> np.ndarray:
-    """Customers per archetype: the suggested shares, at least two of each, rest long tail."""
+def _archetype_counts(customers: int, long_tail_factor: float = 1.0) -> np.ndarray:
+    """Customers per archetype: the suggested shares, at least two of each, rest long tail; the
+    long tail is then scaled by `long_tail_factor` (still at least two)."""
     counts = np.array([max(_MIN_PER_ARCHETYPE, round(_PROFILES[name].share * customers))
                        for name in ARCHETYPES[:-1]])
-    return np.append(counts, customers - counts.sum())
+    tail = customers - int(counts.sum())
+    if long_tail_factor != 1.0:
+        tail = max(_MIN_PER_ARCHETYPE, round(tail * long_tail_factor))
+    return np.append(counts, tail)
 
 
 def _group_starts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -363,9 +385,11 @@ class _Customers:
     manager: np.ndarray        # account manager index or -1
 
 
-def _customers(rng: np.random.Generator, n: int, cal: _Calendar,
+def _customers(rng: np.random.Generator, counts: np.ndarray, cal: _Calendar,
                margins: np.ndarray) -> _Customers:
-    archetype = rng.permutation(np.repeat(np.arange(len(ARCHETYPES)), _archetype_counts(n)))
+    """`counts[i]` customers of archetype i, in random order."""
+    n = int(counts.sum())
+    archetype = rng.permutation(np.repeat(np.arange(len(ARCHETYPES)), counts))
     a = archetype
     is_ = {name: a == _A[name] for name in ARCHETYPES}
 
@@ -549,7 +573,10 @@ class _Cells:
     day_hi: np.ndarray
 
 
-def _revenue_plan(rng: np.random.Generator, cust: _Customers, cal: _Calendar) -> _Cells:
+def _revenue_plan(rng: np.random.Generator, cust: _Customers, cal: _Calendar,
+                  phase: np.ndarray | None = None) -> _Cells:
+    """Plan revenue per customer-month. With `phase` (one month 0..2 of each calendar quarter
+    per customer), customers of the regular archetypes order in one month per quarter instead."""
     n, m = len(cust.archetype), cal.months
     a = cust.archetype
     is_ = {name: a == _A[name] for name in ARCHETYPES}
@@ -607,9 +634,62 @@ def _revenue_plan(rng: np.random.Generator, cust: _Customers, cal: _Calendar) ->
         pick = np.argmax(rng.random((len(silent), m)) * (days_open[silent] > 0), axis=1)
         active[silent, pick] = True
 
+    if phase is not None:
+        # Applied once the monthly plan is drawn, with phases from their own stream: the same
+        # customers plan the same revenue in both rhythms, only the months it is ordered in
+        # differ.
+        regular = np.flatnonzero(np.isin(a, [_A[name] for name in _REGULAR]))
+        moved, ordered = _once_a_quarter(
+            np.where(active[regular], revenue[regular], 0.0), days_open[regular] > 0,
+            phase[regular], cust.first_day[regular] == cal.start,
+            cust.last_day[regular] == cal.end, cal)
+        # Still at least one order per customer: one whose only orders would fall outside the
+        # history keeps its monthly plan.
+        keep = ordered.any(axis=1)
+        revenue[regular[keep]], active[regular[keep]] = moved[keep], ordered[keep]
+
     customer, month = np.nonzero(active)
     return _Cells(customer=customer, revenue=revenue[customer, month],
                   day_lo=lo[customer, month], day_hi=hi[customer, month])
+
+
+def _once_a_quarter(revenue: np.ndarray, open_: np.ndarray, phase: np.ndarray,
+                    before: np.ndarray, after: np.ndarray,
+                    cal: _Calendar) -> tuple[np.ndarray, np.ndarray]:
+    """Move each calendar quarter's planned revenue into one order month of that quarter.
+
+    `revenue` and `open_` (whether the customer can order in the month) are (customers, months).
+    The order month is the customer's `phase` (0..2) within the quarter, or, where the customer
+    cannot order then (joined late, left early), the nearest month of the quarter it can.
+    `before` and `after` say whether the customer also buys before and after the history: in
+    the history's partial first and last quarters such a customer orders at its phase even when
+    that month lies outside the history (the order is then not in the data), and an order inside
+    carries the whole quarter, extrapolated from the quarter's months in the history. So every
+    quarter's revenue, hence yearly revenue, is kept on average over the phases, and at the end
+    of the history a customer may not have ordered yet this quarter. Returns the new revenue and
+    the months with an order.
+    """
+    r = len(phase)
+    month = cal.month_lo.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    column = month - month[0] // 3 * 3  # position on a grid of whole calendar quarters
+    width = (column[-1] // 3 + 1) * 3
+    grid = np.zeros((r, width))
+    grid[:, column] = revenue
+    in_history = np.zeros((r, width), dtype=bool)
+    in_history[:, column] = open_
+    position = np.arange(width)
+    possible = (in_history | ((position < column[0])[None, :] & before[:, None])
+                | ((position > column[-1])[None, :] & after[:, None]))
+    grid, in_history, possible = (x.reshape(r, -1, 3) for x in (grid, in_history, possible))
+    # Nearest possible month to the phase; between two equally near ones, the earlier.
+    distance = np.abs(np.arange(3)[None, :] - phase[:, None]) * 3 + np.arange(3)[None, :]
+    target = np.argmin(np.where(possible, distance[:, None, :], 99), axis=2)
+    total = (grid.sum(axis=2) * possible.sum(axis=2)
+             / np.maximum(in_history.sum(axis=2), 1))
+    moved = np.zeros_like(grid)
+    np.put_along_axis(moved, target[..., None], total[..., None], axis=2)
+    moved = moved.reshape(r, width)[:, column]  # orders outside the history fall away
+    return moved, moved > 0
 
 
 # --- order lines ----------------------------------------------------------------------------------
@@ -885,15 +965,26 @@ def _assessments(rng: np.random.Generator, cust: _Customers,
 
 def _account_plans(rng: np.random.Generator, cust: _Customers, lines: _Lines,
                    cal: _Calendar, end_date: date) -> dict[str, np.ndarray]:
-    """Three-year plans from two years ago for the accounts the company treats as key."""
+    """Three-year plans from two years ago for the accounts the company treats as key.
+
+    A plan's base is the year before it, so with less than two years of history the plan starts
+    a year into it; with less than that it starts with the history's first full month and its
+    base is the history's first year (the run rate the plan was made with).
+    """
     n = len(cust.archetype)
     plan_start = max(_years_before(end_date, 2) + timedelta(days=1),
                      date(1970, 1, 1) + timedelta(days=cal.start + 365))
-    plan_month = np.datetime64(plan_start, "M")
-    start_day = int(plan_month.astype("datetime64[D]").astype(np.int64))
-    base_lo = max(start_day - 365, cal.start)
-    in_base = (lines.day >= base_lo) & (lines.day < start_day)
-    annualise = 365.0 / max(start_day - base_lo, 1)
+    if plan_start <= end_date:
+        plan_month = np.datetime64(plan_start, "M")
+        start_day = int(plan_month.astype("datetime64[D]").astype(np.int64))
+        base_lo, base_hi = max(start_day - 365, cal.start), start_day
+    else:
+        plan_month = (np.datetime64(date(1970, 1, 1) + timedelta(days=cal.start - 1), "M")
+                      + 1)
+        start_day = int(plan_month.astype("datetime64[D]").astype(np.int64))
+        base_lo, base_hi = start_day, min(start_day + 365, cal.end + 1)
+    in_base = (lines.day >= base_lo) & (lines.day < base_hi)
+    annualise = 365.0 / max(base_hi - base_lo, 1)
     base_revenue = np.bincount(lines.customer[in_base], lines.revenue[in_base], n) * annualise
     base_margin = np.bincount(lines.customer[in_base],
                               (lines.revenue - lines.true_cost)[in_base], n) * annualise
@@ -1029,15 +1120,59 @@ def _customer_table(rng: np.random.Generator, cust: _Customers) -> pa.Table:
 _DATE = "(DATE '1970-01-01' + CAST({} AS INTEGER))"
 
 
+def _left_out(without: Iterable[str]) -> frozenset[str]:
+    names = frozenset((without,) if isinstance(without, str) else without)
+    for name in sorted(names):
+        if name in REQUIRED_ENTITIES:
+            raise ValueError(f"{name} is required and cannot be left out; optional entities: "
+                             f"{', '.join(OPTIONAL_ENTITIES)}")
+        if name not in ENTITIES:
+            raise ValueError(f"unknown entity {name!r}; optional entities: "
+                             f"{', '.join(OPTIONAL_ENTITIES)}")
+    return names
+
+
+def _remove_landing(out: Path, entity: str) -> None:
+    """Remove the entity's landing files from an earlier run, and its folder if that empties it."""
+    folder = out / entity
+    if not folder.is_dir():
+        return
+    for stale in folder.iterdir():
+        if stale.suffix in LANDING_SUFFIXES:
+            stale.unlink()
+    if not any(folder.iterdir()):
+        folder.rmdir()
+
+
 def generate(out: Path, *, customers: int = 2000, years: int = 4, lines: int | None = None,
              seed: int = 7, end_date: date = date(2026, 10, 31), file_format: str = "csv",
              truth_path: Path | None = None,
-             progress: Callable[[str], None] | None = None) -> GenerationSummary:
+             progress: Callable[[str], None] | None = None,
+             without: Iterable[str] = (), long_tail_factor: float = 1.0,
+             order_rhythm: str = "monthly") -> GenerationSummary:
     """Write every contract entity as demo landing files under `out`, plus the ground truth.
 
     `customers` and `lines` (order-file rows, credit notes included; default 100 per customer)
     are exact; `years` of order history end at `end_date`. The same arguments give
     byte-identical CSV files.
+
+    Options for worlds that differ from the demo (the defaults give the demo, byte for byte):
+
+    * `without`: optional entities (`OPTIONAL_ENTITIES`) whose landing files are not written;
+      their folder is left out, and landing files an earlier run left there are removed. Every
+      other file is the same as without the option. `orders` and `customers` are required.
+    * `long_tail_factor`: multiplies the number of long-tail customers (at least two remain),
+      while every other archetype keeps the count it has in a portfolio of `customers`.
+      `customers` is then the size of the demo-mix portfolio the tail is added to (1,000
+      customers with factor 5: 400 + 5 x 600 = 3,400); the real total is
+      `GenerationSummary.customers`, and the default `lines` is 100 per customer of that total.
+    * `order_rhythm`: "monthly", or "quarterly" for regular accounts (every archetype but the
+      long tail and one-off projects) that order in one month per calendar quarter, the same
+      month of the quarter for each customer (drawn once), which carries the whole quarter's
+      planned revenue: the same revenue plan as the monthly world, so yearly revenue, growth,
+      margins and wallets stay as they are; only the rhythm changes. In the history's partial
+      last quarter a customer whose month has not come yet has not ordered yet (see
+      `_once_a_quarter`).
     """
     started = time.perf_counter()
     report = progress or (lambda message: None)
@@ -1048,21 +1183,33 @@ def generate(out: Path, *, customers: int = 2000, years: int = 4, lines: int | N
         raise ValueError(f"customers must be at least {minimum} (two per archetype)")
     if years < 1:
         raise ValueError("years must be at least 1")
-    lines = 100 * customers if lines is None else lines
-    if lines < customers:
-        raise ValueError("lines must be at least the number of customers")
+    if not (math.isfinite(long_tail_factor) and long_tail_factor > 0):
+        raise ValueError(f"long_tail_factor must be positive, not {long_tail_factor!r}")
+    if order_rhythm not in ORDER_RHYTHMS:
+        raise ValueError(f"order_rhythm must be one of {', '.join(ORDER_RHYTHMS)}, "
+                         f"not {order_rhythm!r}")
+    left_out = _left_out(without)
+    counts = _archetype_counts(customers, long_tail_factor)
+    total = int(counts.sum())
+    lines = 100 * total if lines is None else lines
+    if lines < total:
+        raise ValueError(f"lines must be at least the number of customers ({total:,})")
     out = Path(out)
     truth_path = (Path(truth_path) if truth_path
                   else out.parent / "ground_truth" / "customer_archetypes.csv")
 
     cal = _calendar(end_date, years)
     margins = np.array([c[1] for c in _CATEGORIES])
-    cust = _customers(_rng(seed, "customers"), customers, cal, margins)
-    report(f"customers: {customers:,} in {len(ARCHETYPES)} archetypes")
-    prod = _products(_rng(seed, "products"), customers, cal)
+    cust = _customers(_rng(seed, "customers"), counts, cal, margins)
+    report(f"customers: {total:,} in {len(ARCHETYPES)} archetypes"
+           + (f" ({int(counts[-1]):,} long tail: {customers:,}-customer demo mix with its "
+              f"long tail x {long_tail_factor:g})" if long_tail_factor != 1.0 else ""))
+    prod = _products(_rng(seed, "products"), total, cal)
     report(f"products: {len(prod.category):,}, {int(prod.event_published.sum()):,} cost rows")
 
-    cells = _revenue_plan(_rng(seed, "orders"), cust, cal)
+    phase = (_rng(seed, "rhythm").integers(0, 3, total) if order_rhythm == "quarterly"
+             else None)
+    cells = _revenue_plan(_rng(seed, "orders"), cust, cal, phase)
     returns = float(np.mean(_profile_array("return_rate")[cust.archetype[cells.customer]]))
     target = _OVERSHOOT * lines / (1 + returns)
     for attempt in range(1, 6):
@@ -1071,37 +1218,58 @@ def generate(out: Path, *, customers: int = 2000, years: int = 4, lines: int | N
             break
         target *= 1.1 * lines / len(drawn.day)
     else:
-        raise RuntimeError(f"could not draw {lines:,} order lines for {customers:,} customers")
+        raise RuntimeError(f"could not draw {lines:,} order lines for {total:,} customers")
     order_lines = _keep_exactly(_rng(seed, "subset"), drawn, lines, cal.start)
     del drawn
     credit_lines = int((~order_lines.is_order).sum())
-    report(f"orders: {lines:,} lines, {credit_lines:,} of them on credit notes")
+    report(f"orders: {lines:,} lines, {credit_lines:,} of them on credit notes"
+           + (f" ({order_rhythm} rhythm)" if order_rhythm != "monthly" else ""))
 
-    wallet = _wallet_estimates(_rng(seed, "wallet"), cust, order_lines, cal)
-    service = _service_costs(_rng(seed, "service"), cust, order_lines, cal)
+    # Each entity left out is neither drawn nor written; its stream is its own, so the others
+    # stay as they are. Managers are always assigned: the customers file names them.
+    wanted = {name: name not in left_out for name in ENTITIES}
+    empty: dict[str, np.ndarray] = {"customer": np.zeros(0, dtype=np.int64)}
+    wallet = (_wallet_estimates(_rng(seed, "wallet"), cust, order_lines, cal)
+              if wanted["wallet_estimates"] else empty)
+    service = (_service_costs(_rng(seed, "service"), cust, order_lines, cal)
+               if wanted["service_costs"] else empty)
     accounts_rng = _rng(seed, "accounts")
     managers = _assign_managers(accounts_rng, cust)
-    assessments = _assessments(accounts_rng, cust, cal)
-    plans = _account_plans(_rng(seed, "plans"), cust, order_lines, cal, end_date)
-    overrides = _overrides(_rng(seed, "overrides"), cust, end_date)
-    report(f"accounts: {len(wallet['customer']):,} wallet estimates, "
-           f"{len(service['customer']):,} service costs, {len(managers['capacity'])} managers, "
-           f"{len(assessments['customer']):,} assessments, {len(plans['customer']):,} plan periods")
+    assessments = (_assessments(accounts_rng, cust, cal)
+                   if wanted["account_assessments"] else empty)
+    plans = (_account_plans(_rng(seed, "plans"), cust, order_lines, cal, end_date)
+             if wanted["account_plans"] else empty)
+    overrides = (_overrides(_rng(seed, "overrides"), cust, end_date)
+                 if wanted["account_overrides"] else empty)
+    drawn_counts = [
+        (entity, f"{len(values['customer']):,} {label}") for entity, values, label in (
+            ("wallet_estimates", wallet, "wallet estimates"),
+            ("service_costs", service, "service costs"),
+            ("account_managers", {"customer": managers["capacity"]}, "managers"),
+            ("account_assessments", assessments, "assessments"),
+            ("account_plans", plans, "plan periods"))]
+    report("accounts: "
+           + (", ".join(text for entity, text in drawn_counts if wanted[entity]) or "none")
+           + (f"; left out: {', '.join(sorted(left_out))}" if left_out else ""))
 
-    customer_id = f"printf('C%0{_id_width(customers, 6)}d', customer + 1)"
+    customer_id = f"printf('C%0{_id_width(total, 6)}d', customer + 1)"
     product_id = f"printf('P%0{_id_width(len(prod.category), 5)}d', product + 1)"
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = true")
     con.execute("SET enable_progress_bar = false")
     rows: dict[str, int] = {}
 
-    def write(entity: str, table: pa.Table, expressions: dict[str, str]) -> None:
-        rows[entity] = _write(con, entity, table, expressions, out, file_format)
+    def write(entity: str, table: Callable[[], pa.Table], expressions: dict[str, str]) -> None:
+        if not wanted[entity]:
+            _remove_landing(out, entity)
+            report(f"left out {entity}")
+            return
+        rows[entity] = _write(con, entity, table(), expressions, out, file_format)
         report(f"wrote {entity}: {rows[entity]:,} rows")
 
     so_width = _id_width(int(order_lines.number[order_lines.is_order].max()), 7)
     cn_width = _id_width(int(order_lines.number.max()), 6)
-    write("orders", pa.table({
+    write("orders", partial(pa.table, {
         "is_order": order_lines.is_order, "number": order_lines.number,
         "day": order_lines.day, "customer": order_lines.customer,
         "product": order_lines.product, "quantity": order_lines.quantity,
@@ -1117,7 +1285,7 @@ def generate(out: Path, *, customers: int = 2000, years: int = 4, lines: int | N
     })
     del order_lines
 
-    write("customers", _customer_table(_rng(seed, "firmographics"), cust), {
+    write("customers", lambda: _customer_table(_rng(seed, "firmographics"), cust), {
         "customer_id": customer_id,
         "customer_name": "concat_ws(' ', head || tail, word, city, legal)",
         "industry": "industry", "region": "region", "employee_count": "employees",
@@ -1128,7 +1296,7 @@ def generate(out: Path, *, customers: int = 2000, years: int = 4, lines: int | N
 
     nouns = tuple(noun for c in _CATEGORIES for noun in c[4])
     variants = tuple(variant for c in _CATEGORIES for variant in c[5])
-    write("products", pa.table({
+    write("products", lambda: pa.table({
         "product": np.arange(len(prod.category)),
         "category": _strings(tuple(c[0] for c in _CATEGORIES), prod.category),
         "brand": _strings(_BRANDS, prod.brand),
@@ -1139,29 +1307,33 @@ def generate(out: Path, *, customers: int = 2000, years: int = 4, lines: int | N
         "product_name": "concat_ws(' ', brand, noun, variant)",
     })
     published = prod.event_published
-    write("product_costs", pa.table({
+    write("product_costs", lambda: pa.table({
         "product": prod.event_product[published], "day": prod.event_day[published],
         "cost": prod.event_cost[published],
     }), {"product_id": product_id, "valid_from": _DATE.format("day"), "unit_cost": "cost"})
 
-    write("wallet_estimates", pa.table({
+    write("wallet_estimates", lambda: pa.table({
         "customer": wallet["customer"], "year": wallet["year"], "estimate": wallet["estimate"],
     }), {"customer_id": customer_id, "year": "year", "estimated_wallet": "estimate"})
-    write("service_costs", pa.table({
+    write("service_costs", lambda: pa.table({
         "customer": service["customer"], "day": service["day"],
         "type": _strings(_SERVICE_TYPES + ("returns_handling",), service["type"]),
         "cost": service["cost"],
     }), {"customer_id": customer_id, "activity_date": _DATE.format("day"),
          "activity_type": "type", "cost": "cost"})
 
-    scores = assessments["scores"]
-    write("account_assessments", pa.table({
-        "customer": assessments["customer"], "day": assessments["day"],
-        **{f"s{i}": _nullable(scores[:, i], np.isnan(scores[:, i])) for i in range(4)},
-    }), {"customer_id": customer_id, "assessed_on": _DATE.format("day"),
-         "executive_access": "s0", "decision_access": "s1", "cultural_fit": "s2",
-         "strategic_alignment": "s3"})
-    write("account_managers", pa.table({
+    def assessment_table() -> pa.Table:
+        scores = assessments["scores"]
+        return pa.table({
+            "customer": assessments["customer"], "day": assessments["day"],
+            **{f"s{i}": _nullable(scores[:, i], np.isnan(scores[:, i])) for i in range(4)},
+        })
+
+    write("account_assessments", assessment_table, {
+        "customer_id": customer_id, "assessed_on": _DATE.format("day"),
+        "executive_access": "s0", "decision_access": "s1", "cultural_fit": "s2",
+        "strategic_alignment": "s3"})
+    write("account_managers", lambda: pa.table({
         "manager": np.arange(len(managers["capacity"])),
         "first": _strings(_FIRST_NAMES, managers["first"]),
         "last": _strings(_LAST_NAMES, managers["last"]),
@@ -1169,14 +1341,14 @@ def generate(out: Path, *, customers: int = 2000, years: int = 4, lines: int | N
     }), {"account_manager_id":
          f"printf('AM%0{_id_width(len(managers['capacity']), 3)}d', manager + 1)",
          "name": "first || ' ' || last", "capacity_accounts": "capacity"})
-    write("account_plans", pa.table({
+    write("account_plans", lambda: pa.table({
         "customer": plans["customer"], "start": plans["start"], "finish": plans["finish"],
         "revenue": plans["revenue"], "margin": plans["margin"],
     }), {"customer_id": customer_id, "period_start": _DATE.format("start"),
          "period_end": _DATE.format("finish"), "target_revenue": "revenue",
          "target_gross_margin": "margin"})
 
-    write("account_overrides", pa.table({
+    write("account_overrides", lambda: pa.table({
         "customer": overrides["customer"], "status": overrides["status"],
         "decided": overrides["decided"], "expires": overrides["expires"],
     }), {"customer_id": customer_id,
@@ -1188,10 +1360,10 @@ def generate(out: Path, *, customers: int = 2000, years: int = 4, lines: int | N
          "decided_on": _DATE.format("decided"), "expires_on": _DATE.format("expires")})
 
     truth_path.parent.mkdir(parents=True, exist_ok=True)
-    _copy(con, pa.table({"customer": np.arange(customers),
+    _copy(con, pa.table({"customer": np.arange(total),
                          "archetype": _strings(ARCHETYPES, cust.archetype)}),
           f"{customer_id} AS customer_id, archetype", truth_path, "csv")
     con.close()
     report(f"ground truth: {truth_path}")
-    return GenerationSummary(landing_dir=out, truth_path=truth_path, rows=rows,
+    return GenerationSummary(landing_dir=out, truth_path=truth_path, customers=total, rows=rows,
                              seconds=time.perf_counter() - started)

@@ -8,13 +8,13 @@ fails here rather than in a dashboard.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.contract import ENTITIES
+from orchestration.contract import ENTITIES, REQUIRED_ENTITIES
 from orchestration.generator import ARCHETYPES, GenerationSummary, generate
 
 CUSTOMERS = 300
@@ -106,7 +106,7 @@ def test_summary_counts_and_progress(csv_run: tuple[GenerationSummary, list[str]
     summary, messages = csv_run
     assert set(summary.rows) == set(ENTITIES)
     assert summary.rows["orders"] == LINES
-    assert summary.rows["customers"] == CUSTOMERS
+    assert summary.rows["customers"] == summary.customers == CUSTOMERS
     assert all(rows > 0 for rows in summary.rows.values()), summary.rows
     assert summary.truth_path == (
         summary.landing_dir.parent / "ground_truth" / "customer_archetypes.csv")
@@ -469,3 +469,148 @@ def test_assessments_separate_oaks_from_easy_sells(db: duckdb.DuckDBPyConnection
     """).fetchall())
     assert latest["rising_oak"] >= 4 and latest["strategic"] >= 4
     assert latest["easy_sell_flat"] <= 2.5
+
+
+# --- other worlds ---------------------------------------------------------------------------------
+
+REGULAR = ("strategic", "big_unprofitable", "easy_sell_flat", "demanding", "rising_oak",
+           "churning")
+
+
+def _truth_counts(summary: GenerationSummary) -> dict[str, int]:
+    return dict(duckdb.sql(f"SELECT archetype, count(*) FROM read_csv('{summary.truth_path}') "
+                           "GROUP BY ALL").fetchall())
+
+
+def test_without_leaves_out_exactly_those_entities(summary: GenerationSummary,
+                                                    tmp_path: Path) -> None:
+    left_out = {"products", "service_costs", "account_managers", "account_plans"}
+    # A landing folder from an earlier full run: the left-out entities' files must go too.
+    _generate(tmp_path, customers=40, lines=2000)
+    partial = _generate(tmp_path, without=sorted(left_out))
+    folders = {p.name for p in partial.landing_dir.iterdir()}
+    assert folders == set(ENTITIES) - left_out
+    assert set(partial.rows) == set(ENTITIES) - left_out
+    # Every file still written is byte-identical to the full world's.
+    full, rest = _all_files(summary), _all_files(partial)
+    assert set(rest) == {name for name in full if name.split("/")[0] not in left_out}
+    for name in rest:
+        assert rest[name] == full[name], name
+
+
+@pytest.mark.parametrize("entity", [*REQUIRED_ENTITIES, "invoices"])
+def test_without_rejects_required_and_unknown_entities(tmp_path: Path, entity: str) -> None:
+    with pytest.raises(ValueError, match=entity):
+        generate(tmp_path / "landing", customers=20, without=["wallet_estimates", entity])
+    assert not (tmp_path / "landing").exists()
+
+
+def test_long_tail_factor_scales_only_the_tail(tmp_path: Path) -> None:
+    summary = generate(tmp_path / "landing", customers=1000, lines=20_000, long_tail_factor=5)
+    assert _truth_counts(summary) == {
+        "strategic": 40, "big_unprofitable": 40, "one_off_project": 40, "easy_sell_flat": 80,
+        "demanding": 50, "rising_oak": 60, "churning": 90, "long_tail": 3000}
+    assert summary.customers == summary.rows["customers"] == 3400
+    assert summary.rows["orders"] == 20_000  # an explicit number of lines stays exact
+    customers = f"read_csv('{_file(summary, 'customers')}')"
+    assert duckdb.sql(f"SELECT count(DISTINCT customer_id), max(customer_id) FROM {customers}"
+                      ).fetchall() == [(3400, "C003400")]
+    assert duckdb.sql(f"SELECT count(*) FROM read_csv('{summary.truth_path}') "
+                      f"WHERE customer_id NOT IN (SELECT customer_id FROM {customers})"
+                      ).fetchall() == [(0,)]
+
+
+def test_smaller_long_tail_keeps_default_lines_per_customer(tmp_path: Path) -> None:
+    messages: list[str] = []
+    summary = generate(tmp_path / "landing", customers=100, long_tail_factor=0.5,
+                       progress=messages.append)
+    counts = _truth_counts(summary)
+    assert counts["long_tail"] == 30 and sum(counts.values()) == summary.customers == 70
+    assert summary.rows["orders"] == 7000  # default: 100 lines per customer of the total
+    assert messages[0].startswith("customers: 70 in 8 archetypes")
+
+
+@pytest.fixture(scope="module")
+def quarterly(tmp_path_factory: pytest.TempPathFactory, summary: GenerationSummary
+              ) -> duckdb.DuckDBPyConnection:
+    """The default world and the same seed with a quarterly rhythm, side by side."""
+    world = _generate(tmp_path_factory.mktemp("quarterly"), order_rhythm="quarterly")
+    con = duckdb.connect()
+    for name, run in (("monthly", summary), ("quarterly", world)):
+        con.execute(f"CREATE VIEW {name} AS SELECT o.*, t.archetype "
+                    f"FROM read_csv('{_file(run, 'orders')}') o "
+                    f"JOIN read_csv('{run.truth_path}') t USING (customer_id)")
+    return con
+
+
+def test_quarterly_rhythm_orders_once_a_quarter(quarterly: duckdb.DuckDBPyConnection) -> None:
+    months = dict(quarterly.execute("""
+        SELECT archetype, max(months) FROM (
+            SELECT archetype, customer_id, count(DISTINCT month(order_date)) AS months
+            FROM quarterly WHERE order_id LIKE 'SO%'
+            GROUP BY archetype, customer_id, year(order_date), quarter(order_date))
+        GROUP BY ALL
+    """).fetchall())
+    assert all(months[name] == 1 for name in REGULAR), months
+    # The long tail and one-off projects keep their own rhythm.
+    assert months["long_tail"] > 1
+    monthly_months = _scalar(quarterly, """
+        SELECT max(months) FROM (SELECT count(DISTINCT month(order_date)) AS months FROM monthly
+        WHERE archetype = 'strategic' GROUP BY customer_id, year(order_date), quarter(order_date))
+    """)
+    assert monthly_months == 3
+
+
+def test_quarterly_rhythm_keeps_yearly_revenue(quarterly: duckdb.DuckDBPyConnection) -> None:
+    ratios = dict(quarterly.execute("""
+        SELECT archetype, sum(net_revenue) FILTER (WHERE world = 'quarterly')
+                          / sum(net_revenue) FILTER (WHERE world = 'monthly')
+        FROM (SELECT *, 'monthly' AS world FROM monthly
+              UNION ALL SELECT *, 'quarterly' FROM quarterly)
+        WHERE order_date > DATE '2025-10-31' GROUP BY ALL
+    """).fetchall())
+    for name in REGULAR:
+        assert 0.9 < ratios[name] < 1.1, (name, ratios[name])
+
+
+def test_quarterly_buyers_may_not_have_ordered_yet_this_quarter(
+        quarterly: duckdb.DuckDBPyConnection) -> None:
+    # History ends 31 October: accounts whose order month is November or December last
+    # ordered in the third quarter, unlike in the monthly world.
+    sql = """
+        SELECT avg((last_order < DATE '2026-10-01')::INT) FROM (
+            SELECT customer_id, max(order_date) AS last_order FROM {}
+            WHERE archetype IN ('strategic', 'big_unprofitable', 'easy_sell_flat')
+            GROUP BY ALL)
+    """
+    assert _scalar(quarterly, sql.format("monthly")) == 0
+    assert 0.4 < _scalar(quarterly, sql.format("quarterly")) < 0.9
+
+
+def test_quarterly_rhythm_is_deterministic(tmp_path: Path) -> None:
+    first = _generate(tmp_path / "a", customers=40, lines=2000, order_rhythm="quarterly")
+    second = _generate(tmp_path / "b", customers=40, lines=2000, order_rhythm="quarterly")
+    assert _all_files(first) == _all_files(second)
+    with pytest.raises(ValueError, match="order_rhythm"):
+        _generate(tmp_path / "c", customers=40, lines=2000, order_rhythm="weekly")
+
+
+@pytest.mark.parametrize("rhythm", ["monthly", "quarterly"])
+@pytest.mark.parametrize("years", [1, 2, 5])
+def test_history_length(tmp_path: Path, years: int, rhythm: str) -> None:
+    summary = _generate(tmp_path, customers=100, lines=5000, years=years, order_rhythm=rhythm)
+    start = date(END.year - years, END.month, END.day) + timedelta(days=1)
+    con = duckdb.connect()
+    first, last, months = con.execute(f"""
+        SELECT min(order_date), max(order_date), count(DISTINCT date_trunc('month', order_date))
+        FROM read_csv('{_file(summary, "orders")}')
+    """).fetchone()
+    assert start <= first < start + timedelta(days=31)
+    assert END - timedelta(days=31) < last <= END
+    assert months == 12 * years
+    # Account plans start inside the history, a year in when there is a year to base them on.
+    plan_start = con.execute(f"SELECT min(period_start), count(*) FROM "
+                             f"read_csv('{_file(summary, 'account_plans')}')").fetchone()
+    assert plan_start[0] == (start if years == 1 else
+                             max(start + timedelta(days=365), date(2024, 11, 1)))
+    assert plan_start[1] > 0
