@@ -1,14 +1,16 @@
-"""The what-if scorer: the warehouse's scoring formula with weights chosen on the page.
+"""The what-if scorer: the warehouse's own scorecard, called with a definition chosen on the page.
 
-The warehouse scores every customer with the dbt macro `score_weighted`
-(dbt_project/macros/score_weighted.sql) over `intermediate.int_scorecard_attributes_normalised`,
-after scaling the definition's weights to add up to 1 (int_scorecard_definitions_versioned), and
-picks key accounts by the definition's selection rule (int_scorecard_selections). `WHAT_IF_SQL`
-below is that same chain as one parameterised DuckDB query, written expression for expression
-like the models (same casts, same order of additions), so its scores agree with
-`marts.key_account_scorecard.score` to the last digit and its selection with
-`is_key_account_computed`; tests/test_whatif_agrees_with_warehouse.py proves it for every shipped
-definition. Manual overrides are not applied here: the what-if shows what a definition picks.
+The scorecard has one implementation, the DuckDB table macro `scoring.key_account_selection` that
+dbt publishes in the warehouse before any model runs (dbt_project/macros/create_scoring_macros.sql,
+built on the dbt macro `score_weighted`). It scores every active customer with a definition's
+weights, applies the definition's eligibility gates (minimum tenure, revenue tiers, positive
+contribution) and picks key accounts by its selection rule. int_scorecard_scores calls it once per
+shipped definition; `WHAT_IF_SQL` below calls the same macro with the page's weights, rule and gates
+as query parameters and only adds each customer's name, revenue and net contribution. Nothing of
+the formula is copied here, so a shipped definition scored here shows exactly
+marts.key_account_scorecard's scores and `is_key_account_computed`
+(tests/test_whatif_agrees_with_warehouse.py checks it for every shipped definition). Manual
+overrides are not applied here: the what-if shows what a definition picks.
 """
 
 from __future__ import annotations
@@ -57,12 +59,29 @@ def definition_label(name: str) -> str:
     return DEFINITION_LABELS.get(name) or name.replace("_", " ").strip().capitalize()
 
 
+# The eligibility gates, in the order the macro tests them (a customer is named with the first it
+# fails): value of `excluded_by_gate` -> what it means for a sales leader.
+GATES: dict[str, str] = {
+    "min_tenure": "Customer for too short a time",
+    "revenue_tier": "Outside the revenue tiers",
+    "positive_contribution": "Does not earn us money",
+    "mistake_flag": "Shows a classic mistake",
+}
+REVENUE_TIERS: tuple[str, ...] = ("A", "B", "C")
+
+
+def gate_label(gate: str | None) -> str:
+    """Why a customer was left out ("" when no gate excluded it: None, NaN or NA)."""
+    return GATES.get(gate, gate) if isinstance(gate, str) else ""
+
+
 Runner = Callable[[str, tuple], pd.DataFrame]
 
 
 @dataclass(frozen=True)
 class Definition:
-    """A key-account definition: relative weights (>= 0, any scale) and a selection rule."""
+    """A key-account definition: relative weights (>= 0, any scale), a selection rule, and the
+    eligibility gates a customer must pass to be picked (default: none)."""
 
     name: str
     weights: tuple[float, ...]
@@ -71,6 +90,15 @@ class Definition:
     top_n: int | None = None
     min_score: float | None = None
     description: str = ""
+    # Months since the first order needed to be picked (a tenure the export cuts short passes).
+    gate_min_tenure_months: int | None = None
+    # The revenue tiers a customer must be in, e.g. "A" or "AB"; None or "" = any tier.
+    gate_revenue_tiers: str | None = None
+    # Only customers whose contribution is above 0 (an unknown contribution passes).
+    gate_positive_contribution: bool = False
+    # Only customers raising none of the three mistake flags (big but unprofitable, one-off, easy
+    # sell without growth).
+    gate_no_mistake_flags: bool = False
 
     def __post_init__(self) -> None:
         if len(self.weights) != len(NAMES):
@@ -79,10 +107,29 @@ class Definition:
             raise ValueError("weights must be 0 or more")
         if self.selection_rule not in SELECTION_RULES:
             raise ValueError(f"unknown selection rule {self.selection_rule!r}")
+        if self.gate_min_tenure_months is not None and self.gate_min_tenure_months < 0:
+            raise ValueError("the minimum tenure must be 0 months or more")
+        if set((self.gate_revenue_tiers or "").upper()) - set(REVENUE_TIERS):
+            raise ValueError(f"revenue tiers are some of {''.join(REVENUE_TIERS)}")
 
     @property
     def has_weight(self) -> bool:
         return any((weight or 0) > 0 for weight in self.weights)
+
+    @property
+    def revenue_tiers(self) -> tuple[str, ...]:
+        """The gate's tiers ("AB" -> ("A", "B")); empty when there is no tier gate."""
+        given = (self.gate_revenue_tiers or "").upper()
+        return tuple(tier for tier in REVENUE_TIERS if tier in given)
+
+    @property
+    def has_gates(self) -> bool:
+        return bool(
+            self.gate_min_tenure_months
+            or self.revenue_tiers
+            or self.gate_positive_contribution
+            or self.gate_no_mistake_flags
+        )
 
     def rule_text(self) -> str:
         if self.selection_rule == "top_share":
@@ -95,147 +142,38 @@ class Definition:
             return f"score of at least {self.min_score:g}"
         return "each manager's best, up to their capacity"
 
+    def gates_text(self) -> str:
+        """The gates in plain words, e.g. "customer for 24+ months · tier A · earns us money";
+        "no gates" without any."""
+        parts = []
+        if self.gate_min_tenure_months:
+            parts.append(f"customer for {self.gate_min_tenure_months}+ months")
+        if self.revenue_tiers:
+            parts.append(f"tier {' or '.join(self.revenue_tiers)}")
+        if self.gate_positive_contribution:
+            parts.append("earns us money")
+        if self.gate_no_mistake_flags:
+            parts.append("no mistake flag")
+        return " · ".join(parts) or "no gates"
 
-def _sum(expressions: Sequence[str]) -> str:
-    return " + ".join(expressions)
 
-
-def _build_sql() -> str:
-    # The weights, as in int_scorecard_definitions_versioned: blank = 0, scaled to add up to 1.
-    given = ",\n            ".join(f"cast(? as double) as {n}_weight" for n in NAMES)
-    configured = ",\n            ".join(
-        f"cast(coalesce({n}_weight, 0) as double) as {n}_configured" for n in NAMES
-    )
-    configured_total = _sum([f"cast(coalesce({n}_weight, 0) as double)" for n in NAMES])
-    scaled = ",\n            ".join(f"{n}_configured / total_weight as {n}_weight" for n in NAMES)
-    # The macro score_weighted, innermost select first.
-    paired_columns = ",\n            ".join(
-        f"a.{n}_value,\n            cast(coalesce(w.{n}_weight, 0) as double) as {n}_given_weight"
-        for n in NAMES
-    )
-    total = _sum([f"cast(coalesce(w.{n}_weight, 0) as double)" for n in NAMES])
-    known = _sum(
-        [
-            f"case when a.{n}_value is not null then cast(coalesce(w.{n}_weight, 0) as double) "
-            "else 0 end"
-            for n in NAMES
-        ]
-    )
-    weighted_columns = ",\n            ".join(
-        f"{n}_value,\n"
-        f"            case when {n}_value is not null and known_weight > 0\n"
-        f"                then {n}_given_weight / known_weight else 0 end as {n}_weight,\n"
-        f"            case when {n}_value is not null and known_weight > 0\n"
-        f"                then {n}_value * {n}_given_weight / known_weight else 0 end"
-        f" as {n}_contribution"
-        for n in NAMES
-    )
-    scored_columns = ",\n            ".join(
-        f"{n}_value, {n}_weight, {n}_contribution" for n in NAMES
-    )
-    score = _sum([f"{n}_contribution" for n in NAMES])
-    output_columns = ",\n        ".join(
-        f"scored.{n}_value, scored.{n}_weight, scored.{n}_contribution" for n in NAMES
-    )
-    return f"""
-with
-
-rule as (
-    select
-        cast(? as varchar) as selection_rule,
-        cast(? as double) as top_share,
-        cast(? as integer) as top_n,
-        cast(? as double) as min_score
-),
-
-given as (
-    select
-            {given}
-),
-
-configured as (
-    select
-            {configured},
-            {configured_total} as total_weight
-    from given
-),
-
-weights as (
-    select
-            {scaled}
-    from configured
-),
-
-scored as (
-    select
-            customer_id,
-            {scored_columns},
-            known_weight_share,
-            case when has_known_weight then {score} end as score
-    from (
-        select
-            customer_id,
-            known_weight > 0 as has_known_weight,
-            known_weight / nullif(total_weight, 0) as known_weight_share,
-            {weighted_columns}
-        from (
-            select
-            a.customer_id,
-            {paired_columns},
-            {total} as total_weight,
-            {known} as known_weight
-            from intermediate.int_scorecard_attributes_normalised as a
-            cross join weights as w
-        ) as paired
-    ) as weighted
-),
-
-ranked as (
-    select
-        scored.customer_id,
-        economics.customer_name,
-        economics.account_manager_id,
-        managers.capacity_accounts,
-        cast(economics.revenue_t12m as double) as revenue_t12m,
-        cast(economics.net_contribution_t12m as double) as net_contribution_t12m,
-        {output_columns},
-        scored.known_weight_share,
-        scored.score,
-        row_number() over (
-            order by scored.score desc nulls last, scored.customer_id
-        ) as score_rank,
-        count(*) over () as active_customers,
-        row_number() over (
-            partition by economics.account_manager_id
-            order by scored.score desc nulls last, scored.customer_id
-        ) as manager_rank
-    from scored
-    inner join intermediate.int_customer_economics as economics
-        on scored.customer_id = economics.customer_id
-    left join staging.stg_account_managers as managers
-        on economics.account_manager_id = managers.account_manager_id
-),
-
-selected as (
-    select
-        ranked.*,
-        coalesce(ranked.score is not null and case rule.selection_rule
-            when 'top_share'
-                then ranked.score_rank <= ceiling(cast(rule.top_share as decimal(18, 6)) * ranked.active_customers)
-            when 'top_n' then ranked.score_rank <= rule.top_n
-            when 'score_threshold' then ranked.score >= rule.min_score
-            when 'manager_capacity'
-                then ranked.account_manager_id is not null and ranked.manager_rank <= ranked.capacity_accounts
-        end, false) as is_key_account_computed
-    from ranked
-    cross join rule
-)
-
-select * from selected
+# The warehouse's table macro over the published attributes, one placeholder per argument, typed
+# as int_scorecard_definitions_versioned passes them; plus the three figures the pages show.
+WHAT_IF_SQL = f"""
+select
+    selection.*,
+    economics.customer_name,
+    cast(economics.revenue_t12m as double) as revenue_t12m,
+    cast(economics.net_contribution_t12m as double) as net_contribution_t12m
+from scoring.key_account_selection(
+    'intermediate.int_scorecard_attributes_normalised',
+    {", ".join("cast(? as double)" for _ in NAMES)},
+    cast(? as varchar), cast(? as double), cast(? as integer), cast(? as double),
+    cast(? as integer), cast(? as varchar), cast(? as boolean), cast(? as boolean)
+) as selection
+inner join intermediate.int_customer_economics as economics
+    on selection.customer_id = economics.customer_id
 """
-
-
-WHAT_IF_SQL = _build_sql()
 
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
@@ -249,6 +187,8 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "known_weight_share",
     "score",
     "score_rank",
+    "excluded_by_gate",
+    "eligible_rank",
     "active_customers",
     "manager_rank",
     "is_key_account_computed",
@@ -269,13 +209,20 @@ def what_if_sql(columns: Sequence[str] | None = None, selected_only: bool = Fals
 
 
 def what_if_params(definition: Definition) -> tuple:
-    """Parameters in placeholder order: the rule, then the eight weights."""
+    """Parameters in the macro's argument order: the eight weights, the rule and its parameters,
+    then the gates."""
     return (
+        *(None if weight is None else float(weight) for weight in definition.weights),
         definition.selection_rule,
         None if definition.top_share is None else float(definition.top_share),
         None if definition.top_n is None else int(definition.top_n),
         None if definition.min_score is None else float(definition.min_score),
-        *(None if weight is None else float(weight) for weight in definition.weights),
+        None
+        if definition.gate_min_tenure_months is None
+        else int(definition.gate_min_tenure_months),
+        "".join(definition.revenue_tiers) or None,
+        bool(definition.gate_positive_contribution),
+        bool(definition.gate_no_mistake_flags),
     )
 
 
@@ -289,7 +236,8 @@ def what_if_scores(
 
     Columns: customer_id, customer_name, account_manager_id, capacity_accounts, revenue_t12m,
     net_contribution_t12m, <attribute>_value / _weight / _contribution, known_weight_share,
-    score, score_rank, active_customers, manager_rank, is_key_account_computed.
+    score, score_rank, excluded_by_gate (the first gate the customer fails, null when eligible),
+    eligible_rank, active_customers, manager_rank, is_key_account_computed.
     `run(sql, params)` runs the query; by default the dashboard's cached read-only warehouse.
     """
     if run is None:
@@ -299,6 +247,8 @@ def what_if_scores(
 
 PRESETS_SQL = f"""
 select definition_name, description, selection_rule, top_share, top_n, min_score,
+       gate_min_tenure_months, gate_revenue_tiers, gate_positive_contribution,
+       gate_no_mistake_flags,
        {", ".join(f"{n}_weight" for n in NAMES)}
 from config.scorecard_definitions
 order by case definition_name when 'balanced' then 0 else 1 end, definition_name
@@ -317,6 +267,7 @@ def presets(run: Runner | None = None) -> dict[str, Definition]:
     definitions: dict[str, Definition] = {}
     for row in frame.to_dict("records"):
         top_n = _value(row["top_n"])
+        min_tenure = _value(row["gate_min_tenure_months"])
         definitions[row["definition_name"]] = Definition(
             name=row["definition_name"],
             weights=tuple(float(_value(row[f"{n}_weight"]) or 0.0) for n in NAMES),
@@ -325,5 +276,9 @@ def presets(run: Runner | None = None) -> dict[str, Definition]:
             top_n=None if top_n is None else int(top_n),
             min_score=_value(row["min_score"]),
             description=_value(row["description"]) or "",
+            gate_min_tenure_months=None if min_tenure is None else int(min_tenure),
+            gate_revenue_tiers=_value(row["gate_revenue_tiers"]),
+            gate_positive_contribution=bool(_value(row["gate_positive_contribution"]) or False),
+            gate_no_mistake_flags=bool(_value(row["gate_no_mistake_flags"]) or False),
         )
     return definitions

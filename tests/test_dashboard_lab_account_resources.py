@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import scoring
+
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "views"
 ATTRIBUTES = (
     "revenue_size",
@@ -114,22 +116,58 @@ def test_lab_changing_a_definition_changes_the_lists(warehouse):
     assert len(app.tabs) == 2
 
 
+def gates_shown(app: AppTest) -> tuple:
+    return (
+        app.number_input(key="custom_gate_tenure").value,
+        app.multiselect(key="custom_gate_tiers").value,
+        app.checkbox(key="custom_gate_profit").value,
+        app.checkbox(key="custom_gate_no_mistakes").value,
+    )
+
+
+def switch_gates_off(app: AppTest) -> None:
+    app.number_input(key="custom_gate_tenure").set_value(0)
+    app.multiselect(key="custom_gate_tiers").set_value([])
+    app.checkbox(key="custom_gate_profit").uncheck()
+    app.checkbox(key="custom_gate_no_mistakes").uncheck()
+    app.run()
+
+
+def configured_gates(sql, definition: str) -> tuple:
+    row = sql(
+        "select gate_min_tenure_months, gate_revenue_tiers, gate_positive_contribution, "
+        "gate_no_mistake_flags from config.scorecard_definitions where definition_name = ?",
+        (definition,),
+    ).iloc[0]
+    tenure, tiers, positive, no_mistakes = row.tolist()
+    return (
+        0 if pd.isna(tenure) else int(tenure),
+        [] if pd.isna(tiers) else list(tiers.upper()),
+        False if pd.isna(positive) else bool(positive),
+        False if pd.isna(no_mistakes) else bool(no_mistakes),
+    )
+
+
 def test_lab_custom_weights_use_the_warehouse_formula(warehouse):
     app = page("definitions_lab").run()
     app.multiselect(key="lab_definitions").set_value(["balanced", "Custom"]).run()
 
     assert not app.exception
+    # The custom definition starts from balanced: its weights and its gates.
+    assert app.selectbox(key="custom_start").value == "balanced"
     for name in ATTRIBUTES:
         assert app.slider(key=f"custom_weight_{name}").value == 1.0
-    # Equal weights, best 4 %: the balanced definition again, nobody enters or leaves.
+    assert gates_shown(app) == configured_gates(warehouse, "balanced")
+    assert any("starting from Balanced" in markdown.value for markdown in app.markdown)
+    # Equal weights, best 4 %, balanced's gates: the balanced definition again.
     custom = frame_with(app, "revenue_share")[0].iloc[1]
     assert custom["definition"] == "Custom weights"
     assert (custom["enter"], custom["leave"]) == (0, 0)
 
-    # Revenue size alone: exactly the warehouse's "the big ones" list.
+    # Revenue size alone, without gates: exactly the warehouse's "the big ones" list.
     for name in ATTRIBUTES[1:]:
         app.slider(key=f"custom_weight_{name}").set_value(0.0)
-    app.run()
+    switch_gates_off(app)
     assert not app.exception
     assert frame_with(app, "score_rank")[1]["customer_name"].tolist() == computed_list(
         warehouse, "the_big_ones"
@@ -149,6 +187,52 @@ def test_lab_custom_weights_use_the_warehouse_formula(warehouse):
     assert not app.exception
     assert any("at least one attribute" in warning.value for warning in app.warning)
     assert not frame_with(app, "score_rank")
+
+
+def test_lab_custom_gates_switch_and_say_which_gate_kept_a_customer_out(warehouse):
+    app = page("definitions_lab").run()
+    app.multiselect(key="lab_definitions").set_value(["balanced", "Custom"]).run()
+    switch_gates_off(app)
+
+    assert not app.exception
+    # Balanced's weights and rule without its gates: a different list of the same length.
+    custom = frame_with(app, "revenue_share")[0].iloc[1]
+    assert custom["accounts"] == len(computed_list(warehouse, "balanced"))
+    assert custom["enter"] == custom["leave"] > 0
+    # Every account that enters was kept out of balanced by a gate, and the page says which.
+    enter, leave = frame_with(app, "rank_reference")
+    published = warehouse(
+        "select customer_name, excluded_by_gate from marts.key_account_scorecard "
+        "where definition_name = 'balanced'"
+    )
+    reason = dict(zip(published["customer_name"], published["excluded_by_gate"]))
+    assert len(enter) == custom["enter"]
+    assert enter["gate_reference"].tolist() == [
+        scoring.gate_label(reason[name]) for name in enter["customer_name"]
+    ]
+    assert all(enter["gate_reference"])
+    # The accounts that leave pass every gate here: no gate is on.
+    assert not any(leave["gate_here"])
+
+
+def test_lab_custom_starts_from_the_chosen_definition(warehouse):
+    app = page("definitions_lab").run()
+    app.multiselect(key="lab_definitions").set_value(["mustnt_lose", "Custom"]).run()
+    app.selectbox(key="custom_start").set_value("mustnt_lose").run()
+
+    assert not app.exception
+    weights = warehouse(
+        "select * from config.scorecard_definitions where definition_name = 'mustnt_lose'"
+    ).iloc[0]
+    for name in ATTRIBUTES:
+        expected = 0.0 if pd.isna(weights[f"{name}_weight"]) else float(weights[f"{name}_weight"])
+        assert app.slider(key=f"custom_weight_{name}").value == expected
+    assert gates_shown(app) == configured_gates(warehouse, "mustnt_lose")
+    custom = frame_with(app, "revenue_share")[0].iloc[1]
+    assert (custom["enter"], custom["leave"]) == (0, 0)
+    assert frame_with(app, "score_rank")[1]["customer_name"].tolist() == computed_list(
+        warehouse, "mustnt_lose"
+    )
 
 
 def test_lab_needs_two_definitions(warehouse):

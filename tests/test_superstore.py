@@ -111,9 +111,13 @@ def test_what_the_export_lacks_is_null_with_a_reason_and_its_weight_shared_out(w
         whale_curve_points = conn.execute("SELECT count(*) FROM marts.whale_curve").fetchone()[0]
         balanced = conn.execute(
             "SELECT count(*) FILTER (WHERE is_key_account), max(known_weight_share), "
-            "count(*) FILTER (WHERE profitability_weight > 0 OR strategic_fit_weight > 0) "
+            "count(*) FILTER (WHERE strategic_fit_weight > 0), "
+            "count(*) FILTER (WHERE profitability_value IS NULL OR profitability_weight = 0) "
             "FROM marts.key_account_scorecard WHERE definition_name = 'balanced'"
         ).fetchone()
+        bases = conn.execute(
+            "SELECT DISTINCT contribution_basis FROM marts.customer_metrics WHERE is_active"
+        ).fetchall()
 
     assert sorted(gaps) == [
         "account_assessments", "account_managers", "account_plans", "service_costs",
@@ -125,10 +129,14 @@ def test_what_the_export_lacks_is_null_with_a_reason_and_its_weight_shared_out(w
     # wallet, no contribution tier (rather than everyone in C), no whale curve.
     assert unknown == (0, 0, 0, 0, 0)
     assert whale_curve_points == 0
-    key_accounts, known_share, weighted_unknowns = balanced
+    key_accounts, known_share, weighted_unknown_fit, unknown_profitability = balanced
     assert key_accounts > 0
     assert known_share < 1
-    assert weighted_unknowns == 0
+    assert weighted_unknown_fit == 0
+    # Profit per line is known, service costs are not: profitability is judged on gross margin,
+    # for every customer, and says so.
+    assert unknown_profitability == 0
+    assert bases == [("gross_margin",)]
 
 
 def test_the_dashboard_says_what_is_missing(warehouse, monkeypatch):

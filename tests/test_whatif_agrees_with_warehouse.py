@@ -1,15 +1,19 @@
 """The dashboard's what-if scorer (dashboard/scoring.py) computes what the warehouse computes.
 
-The warehouse scores with the dbt macro `score_weighted` and selects in int_scorecard_selections;
-the dashboard re-implements both as one parameterised DuckDB query so it can score weights a sales
-leader sets on a slider. These tests hold the two to the same numbers: for every shipped
-definition the what-if reproduces marts.key_account_scorecard customer by customer (score, rank,
-each attribute's weight and contribution, is_key_account_computed), and for weights that are not
-shipped it agrees with an independent implementation of the documented formula.
+The scorecard has one implementation, the warehouse's table macro `scoring.key_account_selection`
+(dbt_project/macros/create_scoring_macros.sql): int_scorecard_scores calls it for every shipped
+definition, the what-if calls it with the weights, rule and gates a sales leader sets on the page.
+These tests hold the what-if to that: it carries no copy of the formula; for every shipped
+definition it reproduces marts.key_account_scorecard customer by customer (score, rank, each
+attribute's weight and contribution, the gate that excluded it, is_key_account_computed); the
+definitions' gates reach it; and for weights that are not shipped it agrees with an independent
+implementation of the documented formula.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import math
 
 import duckdb
@@ -80,6 +84,8 @@ def test_every_shipped_definition_scores_and_selects_as_the_warehouse(run, shipp
                     assert _same(left, right), (name, column, left, right)
 
         assert (joined["score_rank"] == joined["score_rank_what_if"]).all(), name
+        gate, gate_what_if = joined["excluded_by_gate"], joined["excluded_by_gate_what_if"]
+        assert (gate.fillna("") == gate_what_if.fillna("")).all(), name
         mismatched = joined[
             joined["is_key_account_computed"] != joined["is_key_account_computed_what_if"]
         ]
@@ -103,6 +109,76 @@ def test_selected_only_returns_exactly_the_published_list_in_rank_order(run, shi
             selected_only=True,
         )
         assert picked["customer_id"].tolist() == published, name
+
+
+def test_the_what_if_calls_the_warehouse_macro_and_copies_no_formula():
+    sql = scoring.what_if_sql()
+    assert "scoring.key_account_selection(" in sql
+    assert "'intermediate.int_scorecard_attributes_normalised'" in sql
+    # 8 weights, the rule and its 3 parameters, 4 gates: every one a parameter.
+    assert sql.count("?") == len(scoring.NAMES) + 4 + 4
+    assert len(scoring.what_if_params(scoring.Definition("x", (1,) * 8))) == sql.count("?")
+    source = inspect.getsource(scoring)
+    for piece_of_the_formula in (
+        "given_weight",
+        "/ known_weight",
+        "_contribution /",
+        "row_number()",
+        "ceiling(",
+        "manager_rank <=",
+        "tenure_months >=",
+    ):
+        assert piece_of_the_formula not in source, piece_of_the_formula
+
+
+def test_the_shipped_gates_reach_the_what_if(run, shipped):
+    configured = run(
+        "select definition_name, gate_min_tenure_months, gate_revenue_tiers, "
+        "gate_positive_contribution, gate_no_mistake_flags from config.scorecard_definitions",
+        (),
+    ).set_index("definition_name")
+    for name, definition in shipped.items():
+        row = configured.loc[name]
+        tenure = row["gate_min_tenure_months"]
+        assert definition.gate_min_tenure_months == (None if pd.isna(tenure) else int(tenure))
+        assert "".join(definition.revenue_tiers) == (
+            "" if pd.isna(row["gate_revenue_tiers"]) else row["gate_revenue_tiers"].upper()
+        )
+        positive = row["gate_positive_contribution"]
+        assert definition.gate_positive_contribution == (False if pd.isna(positive) else positive)
+        no_mistakes = row["gate_no_mistake_flags"]
+        assert definition.gate_no_mistake_flags == (False if pd.isna(no_mistakes) else no_mistakes)
+    assert shipped["balanced"].has_gates
+
+
+def test_switching_off_balanceds_gates_changes_the_picks(run, shipped):
+    balanced = shipped["balanced"]
+    ungated = dataclasses.replace(
+        balanced,
+        gate_min_tenure_months=None,
+        gate_revenue_tiers=None,
+        gate_positive_contribution=False,
+        gate_no_mistake_flags=False,
+    )
+    gated = scoring.what_if_scores(balanced, run).set_index("customer_id")
+    open_ = scoring.what_if_scores(ungated, run).set_index("customer_id")
+
+    # Gates decide who may be picked, not the score.
+    assert ((gated["score"] - open_["score"]).abs().fillna(0) < TOLERANCE).all()
+    assert open_["excluded_by_gate"].isna().all()
+    excluded = gated["excluded_by_gate"].notna()
+    assert excluded.any()
+    assert set(gated.loc[excluded, "excluded_by_gate"]) <= set(scoring.GATES)
+    assert not gated.loc[excluded, "is_key_account_computed"].any()
+
+    picked_gated = set(gated.index[gated["is_key_account_computed"]])
+    picked_open = set(open_.index[open_["is_key_account_computed"]])
+    assert picked_gated != picked_open
+    # Without gates balanced picks its best 4 % by score, among them customers a gate keeps out.
+    assert picked_open & set(gated.index[excluded])
+    # The list's length counts every active customer either way.
+    assert len(picked_open) == math.ceil(balanced.top_share * len(open_) - 1e-9)
+    assert len(picked_gated) == min(len(picked_open), int((~excluded).sum()))
 
 
 def test_weights_are_relative_so_scaling_them_changes_nothing(run, shipped):
@@ -199,3 +275,7 @@ def test_a_definition_needs_eight_non_negative_weights_and_a_known_rule():
         scoring.Definition("rule", (1,) * 8, selection_rule="biggest")
     with pytest.raises(ValueError):
         scoring.what_if_sql(columns=["customer_id; drop table x"])
+    with pytest.raises(ValueError):
+        scoring.Definition("tenure", (1,) * 8, gate_min_tenure_months=-1)
+    with pytest.raises(ValueError):
+        scoring.Definition("tiers", (1,) * 8, gate_revenue_tiers="AD")

@@ -23,6 +23,7 @@ LIST_COLUMNS = (
     "customer_name",
     "score",
     "score_rank",
+    "excluded_by_gate",
     "is_key_account_computed",
     "revenue_t12m",
     "net_contribution_t12m",
@@ -31,6 +32,36 @@ LIST_COLUMNS = (
 
 def option_label(option: str) -> str:
     return "Custom weights" if option == CUSTOM else scoring.definition_label(option)
+
+
+def custom_state(definition: scoring.Definition) -> dict:
+    """The custom widgets' values that start from `definition` (widget key -> value)."""
+    state = {
+        f"custom_weight_{name}": min(5.0, round(float(weight or 0) * 2) / 2)
+        for name, weight in zip(scoring.NAMES, definition.weights)
+    }
+    state.update(
+        custom_rule=definition.selection_rule,
+        custom_top_share=min(25, max(1, round((definition.top_share or 0.04) * 100))),
+        custom_top_n=int(definition.top_n or 50),
+        custom_min_score=round(float(60 if definition.min_score is None else definition.min_score)),
+        custom_gate_tenure=int(definition.gate_min_tenure_months or 0),
+        custom_gate_tiers=list(definition.revenue_tiers),
+        custom_gate_profit=definition.gate_positive_contribution,
+        custom_gate_no_mistakes=definition.gate_no_mistake_flags,
+    )
+    return state
+
+
+def rule_and_gates(definition: scoring.Definition) -> str:
+    """E.g. "best 4 % of active customers · customer for 24+ months · tier A"."""
+    gates = f" · {definition.gates_text()}" if definition.has_gates else ""
+    return definition.rule_text() + gates
+
+
+def start_from_preset() -> None:
+    """The reader picked another definition to start from: load its weights, rule and gates."""
+    st.session_state.update(custom_state(presets[st.session_state["custom_start"]]))
 
 
 st.title("Definitions lab")
@@ -72,19 +103,34 @@ chosen = st.multiselect(
     format_func=option_label,
     key="lab_definitions",
     help="Presets come from the scorecard definitions configuration; 'Custom weights' lets you set "
-    "the eight weights and the selection rule yourself.",
+    "the eight weights, the selection rule and the gates yourself.",
 )
 
 if CUSTOM in chosen:
     with st.container(border=True):
         st.markdown("**Custom weights** · relative: 2 counts twice as much as 1, 0 leaves it out")
+        start_name = st.selectbox(
+            "Start from",
+            list(presets),
+            index=list(presets).index("balanced") if "balanced" in presets else 0,
+            format_func=scoring.definition_label,
+            key="custom_start",
+            on_change=start_from_preset,
+            help="Loads that definition's weights, selection rule and gates; change any of them "
+            "below.",
+        )
+        start_definition = presets[start_name]
+        # First time here (or back after leaving the custom definition): the start's values.
+        for key, value in custom_state(start_definition).items():
+            st.session_state.setdefault(key, value)
+
         current, future = st.columns(2)
         current.caption("Performance today")
         future.caption("Future potential and fit")
         weights = []
         for name, label, perspective in scoring.ATTRIBUTES:
             column = current if perspective == "current" else future
-            weights.append(column.slider(label, 0.0, 5.0, 1.0, 0.5, key=f"custom_weight_{name}"))
+            weights.append(column.slider(label, 0.0, 5.0, step=0.5, key=f"custom_weight_{name}"))
         rule = st.radio(
             "Which accounts to pick",
             list(scoring.SELECTION_RULES),
@@ -95,12 +141,54 @@ if CUSTOM in chosen:
         top_share = top_n = min_score = None
         if rule == "top_share":
             top_share = (
-                st.slider("Share of active customers, %", 1, 25, 4, key="custom_top_share") / 100
+                st.slider("Share of active customers, %", 1, 25, key="custom_top_share") / 100
             )
         elif rule == "top_n":
-            top_n = int(st.number_input("Number of accounts", 1, 100_000, 50, key="custom_top_n"))
+            top_n = int(st.number_input("Number of accounts", 1, 100_000, key="custom_top_n"))
         elif rule == "score_threshold":
-            min_score = float(st.slider("Minimum score", 0, 100, 60, key="custom_min_score"))
+            min_score = float(st.slider("Minimum score", 0, 100, key="custom_min_score"))
+
+        st.markdown(
+            f"**Who can be picked** · gates, starting from "
+            f"{scoring.definition_label(start_name)}: {start_definition.gates_text()}"
+        )
+        st.caption(
+            "A customer a gate keeps out is never picked; the list's length still counts every "
+            "active customer."
+        )
+        tenure_column, tiers_column, profit_column, mistakes_column = st.columns(4)
+        min_tenure = int(
+            tenure_column.number_input(
+                "Customer for at least, months",
+                0,
+                600,
+                step=6,
+                key="custom_gate_tenure",
+                help="0 = no gate. A customer whose first order may predate the export passes: its "
+                "tenure is at least what the export shows.",
+            )
+        )
+        tiers = tiers_column.multiselect(
+            "Revenue tiers",
+            scoring.REVENUE_TIERS,
+            key="custom_gate_tiers",
+            placeholder="Any tier",
+            help="A: the customers making the first 80 % of revenue, B: the next 15 %, C: the "
+            "rest. Empty = no gate.",
+        )
+        positive = profit_column.checkbox(
+            "Only customers that earn us money",
+            key="custom_gate_profit",
+            help="Contribution above 0 over the last twelve months (after cost to serve; gross "
+            "margin where there are no service costs). A customer whose profit is unknown is not "
+            "left out.",
+        )
+        no_mistakes = mistakes_column.checkbox(
+            "No classic mistakes",
+            key="custom_gate_no_mistakes",
+            help="Leave out customers flagged big but unprofitable, big revenue one-off, or easy "
+            "sell without growth (see Mistakes & oak trees).",
+        )
         custom = scoring.Definition(
             name=CUSTOM,
             weights=tuple(weights),
@@ -109,6 +197,10 @@ if CUSTOM in chosen:
             top_n=top_n,
             min_score=min_score,
             description="Your own weights.",
+            gate_min_tenure_months=min_tenure or None,
+            gate_revenue_tiers="".join(tiers) or None,
+            gate_positive_contribution=positive,
+            gate_no_mistake_flags=no_mistakes,
         )
         if not custom.has_weight:
             st.warning(
@@ -174,7 +266,7 @@ for start in range(0, len(rows), cards_per_row):
         rows[start : start + cards_per_row],
     ):
         with column.container(border=True):
-            st.markdown(f"**{row['definition']}** · {definitions[name].rule_text()}")
+            st.markdown(f"**{row['definition']}** · {rule_and_gates(definitions[name])}")
             accounts, revenue, contribution = st.columns(3)
             accounts.metric(
                 "Accounts",
@@ -303,7 +395,11 @@ for start in range(0, len(chosen), per_row):
         ]
         with column:
             st.markdown(f"**{option_label(name)}**")
-            st.caption(f"{len(frame):,} accounts · {definitions[name].rule_text()}")
+            gated = int(scored[name]["excluded_by_gate"].notna().sum())
+            st.caption(
+                f"{len(frame):,} accounts · {rule_and_gates(definitions[name])}"
+                + (f" · {gated:,} customers left out by a gate" if gated else "")
+            )
             st.dataframe(
                 frame, hide_index=True, width="stretch", height=380, column_config=list_config
             )
@@ -323,14 +419,27 @@ move_config = {
     ),
     "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format=money_format()),
     "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format=money_format()),
+    # Why a customer is not on the other list, when a gate keeps it off.
+    "gate_reference": f"Kept out of {option_label(reference)} by",
+    "gate_here": "Kept out here by",
 }
-reference_frame = scored[reference][["customer_id", "score", "score_rank"]].rename(
-    columns={"score": "score_reference", "score_rank": "rank_reference"}
+reference_frame = scored[reference][
+    ["customer_id", "score", "score_rank", "excluded_by_gate"]
+].rename(
+    columns={
+        "score": "score_reference",
+        "score_rank": "rank_reference",
+        "excluded_by_gate": "gate_reference",
+    }
 )
 tabs = st.tabs([option_label(name) for name in chosen[1:]])
 for tab, name in zip(tabs, chosen[1:]):
-    here = scored[name].rename(columns={"score": "score_here", "score_rank": "rank_here"})
+    here = scored[name].rename(
+        columns={"score": "score_here", "score_rank": "rank_here", "excluded_by_gate": "gate_here"}
+    )
     both = here.merge(reference_frame, on="customer_id")
+    for gate in ("gate_here", "gate_reference"):
+        both[gate] = both[gate].map(scoring.gate_label)
     in_here = both["is_key_account_computed"]
     in_reference = both["customer_id"].isin(reference_ids)
     ordered = [
@@ -342,8 +451,9 @@ for tab, name in zip(tabs, chosen[1:]):
         "revenue_t12m",
         "net_contribution_t12m",
     ]
-    entering = both[in_here & ~in_reference].sort_values("rank_here")[ordered]
-    leaving = both[~in_here & in_reference].sort_values("rank_reference")[ordered]
+    # An entering account may have been kept out of the reference by a gate, a leaving one here.
+    entering = both[in_here & ~in_reference].sort_values("rank_here")[[*ordered, "gate_reference"]]
+    leaving = both[~in_here & in_reference].sort_values("rank_reference")[[*ordered, "gate_here"]]
     with tab:
         enter_column, leave_column = st.columns(2)
         with enter_column:

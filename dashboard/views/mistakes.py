@@ -38,49 +38,51 @@ MONEY, PERCENT, NUMBER, DECIMAL, SCORE5 = money_format(), "percent", "%d", "%.2f
 FLAG_DETAILS = {
     "is_big_but_unprofitable": {
         "reason": "big_but_unprofitable_reason",
-        "meaning": "Among the top 20 % by revenue, but the net margin after discounts and cost to serve is below 5 %: "
-        "big buyers with the procurement power to squeeze our price.",
+        "meaning": "In revenue tier A (the customers making 80 % of revenue), but the net margin after discounts "
+        "and cost to serve (the gross margin where no service costs are known) is below 5 %: big buyers with "
+        "the procurement power to squeeze our price, or accounts that cost more to serve than they earn.",
         "figures": {
             "revenue_t12m": ("Revenue, 12 months", MONEY),
             "gross_margin_pct_t12m": ("Gross margin", PERCENT),
             "cost_to_serve_t12m": ("Cost to serve", MONEY),
             "net_contribution_t12m": ("Net contribution", MONEY),
-            "net_margin_pct_t12m": ("Net margin", PERCENT),
+            "contribution_margin_pct_t12m": ("Margin judged (net, else gross)", PERCENT),
         },
     },
     "is_big_revenue_one_off": {
         "reason": "big_revenue_one_off_reason",
-        "meaning": "Among the top 20 % by revenue, but a customer for less than two years that orders rarely: "
-        "a temporary project, not a relationship of three years or more.",
+        "meaning": "In revenue tier A, but a customer for less than two years that has ordered in three months or "
+        "fewer in all: a temporary project, not a relationship of three years or more. Where the export starts "
+        "less than two years ago, the ordering rhythm alone decides.",
         "figures": {
             "revenue_t12m": ("Revenue, 12 months", MONEY),
             "tenure_months": ("Customer for (months)", NUMBER),
-            "active_months_t12m": ("Months with orders, of 12", NUMBER),
+            "active_months_lifetime": ("Months with orders, in all", NUMBER),
             "order_count_lifetime": ("Orders in all", NUMBER),
-            "revenue_volatility": ("Volatility", DECIMAL),
         },
     },
     "is_easy_sell_no_growth": {
         "reason": "easy_sell_no_growth_reason",
-        "meaning": "Orders every month, predictably, but revenue is flat or shrinking, we already have most of the "
-        "wallet, and the account does not fit where we want to go.",
+        "meaning": "Orders in every quarter, predictably (monthly or once a quarter), but revenue is flat or "
+        "shrinking, we already have most of the wallet, and the account does not fit where we want to go.",
         "figures": {
             "revenue_t12m": ("Revenue, 12 months", MONEY),
-            "active_months_t12m": ("Months with orders, of 12", NUMBER),
-            "revenue_volatility": ("Volatility", DECIMAL),
-            "revenue_growth_yoy": ("Growth, year on year", PERCENT),
+            "active_quarters_t12m": ("Quarters with orders, of 4", NUMBER),
+            "quarterly_revenue_volatility": ("Volatility, quarterly", DECIMAL),
+            "revenue_growth": ("Growth a year", PERCENT),
             "share_of_wallet": ("Share of wallet", PERCENT),
             "strategic_fit_score": ("Strategic fit", SCORE5),
         },
     },
     OAK: {
         "reason": "tomorrows_oak_reason",
-        "meaning": "Outside the top 20 % today, but growing fast and steadily, with most of the wallet still to win "
-        "and a good strategic fit (or not yet assessed): ranking by revenue hides them.",
+        "meaning": "Outside revenue tier A today, but growing fast (weighed by the revenue behind the growth) and "
+        "steadily, with most of the wallet still to win and a good strategic fit (or not yet assessed): ranking "
+        "by revenue hides them. They make the development list beside the key accounts.",
         "figures": {
             "revenue_t12m": ("Revenue, 12 months", MONEY),
-            "revenue_growth_yoy": ("Growth, year on year", PERCENT),
-            "revenue_trend_3y": ("3-year trend, a year", PERCENT),
+            "revenue_growth": ("Growth a year", PERCENT),
+            "revenue_growth_material": ("Growth weighed by size", PERCENT),
             "share_of_wallet": ("Share of wallet", PERCENT),
             "wallet_headroom": ("Wallet headroom", MONEY),
             "strategic_fit_score": ("Strategic fit", SCORE5),

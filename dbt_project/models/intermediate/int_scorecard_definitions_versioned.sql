@@ -7,6 +7,10 @@
     "'|'", "coalesce(cast(cast(top_share as decimal(18, 6)) as " ~ string_type ~ "), '')",
     "'|'", "coalesce(cast(top_n as " ~ string_type ~ "), '')",
     "'|'", "coalesce(cast(cast(min_score as decimal(18, 6)) as " ~ string_type ~ "), '')",
+    "'|gates='", "coalesce(cast(gate_min_tenure_months as " ~ string_type ~ "), '')",
+    "'|'", "coalesce(gate_revenue_tiers, '')",
+    "'|'", "cast(coalesce(gate_positive_contribution, false) as " ~ string_type ~ ")",
+    "'|'", "cast(coalesce(gate_no_mistake_flags, false) as " ~ string_type ~ ")",
 ] -%}
 {%- for attribute in attributes -%}
     {%- do version_parts.extend([
@@ -32,6 +36,10 @@ configured as (
         top_share,
         top_n,
         min_score,
+        gate_min_tenure_months,
+        upper(gate_revenue_tiers) as gate_revenue_tiers,
+        coalesce(gate_positive_contribution, false) as gate_positive_contribution,
+        coalesce(gate_no_mistake_flags, false) as gate_no_mistake_flags,
         -- A blank cell in the spreadsheet means "not part of this definition".
         {% for attribute in attributes %}
         cast(coalesce({{ attribute.name }}_weight, 0) as double) as {{ attribute.name }}_configured,
@@ -53,7 +61,12 @@ normalised as (
         top_share,
         top_n,
         min_score,
+        gate_min_tenure_months,
+        gate_revenue_tiers,
+        gate_positive_contribution,
+        gate_no_mistake_flags,
         {% for attribute in attributes %}
+        {{ attribute.name }}_configured,
         {{ attribute.name }}_configured / total_weight as {{ attribute.name }}_weight,
         {% endfor %}
         (
@@ -77,7 +90,12 @@ final as (
         top_share,
         top_n,
         min_score,
+        gate_min_tenure_months,
+        gate_revenue_tiers,
+        gate_positive_contribution,
+        gate_no_mistake_flags,
         {% for attribute in attributes %}
+        {{ attribute.name }}_configured,
         {{ attribute.name }}_weight,
         {% endfor %}
         current_weight_share

@@ -1,11 +1,5 @@
 with
 
-attributes as (
-
-    select * from {{ ref('int_scorecard_attributes_normalised') }}
-
-),
-
 definitions as (
 
     select * from {{ ref('int_scorecard_definitions_versioned') }}
@@ -14,7 +8,13 @@ definitions as (
 
 scored as (
 
-    {{ score_weighted('attributes', 'definitions') }}
+    -- The scoring macro reads the attributes table by name, once per definition.
+    select
+        definitions.definition_name,
+        selection.*
+
+    from definitions
+    cross join lateral {{ call_key_account_selection(ref('int_scorecard_attributes_normalised')) }} as selection
 
 )
 

@@ -18,9 +18,9 @@ economics as (
 
 ),
 
-managers as (
+flags as (
 
-    select * from {{ ref('stg_account_managers') }}
+    select * from {{ ref('int_customer_flags') }}
 
 ),
 
@@ -30,7 +30,7 @@ overrides as (
 
 ),
 
-ranked as (
+selected as (
 
     select
         scores.definition_name,
@@ -40,43 +40,19 @@ ranked as (
         economics.reporting_date,
         definitions.definition_version,
         definitions.selection_rule,
-        definitions.top_share,
-        definitions.top_n,
-        definitions.min_score,
-        managers.capacity_accounts,
         scores.score,
-        row_number() over (
-            partition by scores.definition_name
-            order by scores.score desc nulls last, scores.customer_id
-        ) as score_rank,
-        count(*) over (partition by scores.definition_name) as active_customers,
-        row_number() over (
-            partition by scores.definition_name, economics.account_manager_id
-            order by scores.score desc nulls last, scores.customer_id
-        ) as manager_rank
+        scores.score_rank,
+        scores.excluded_by_gate,
+        scores.is_key_account_computed,
+        -- Tomorrow's oaks the definition does not pick go to the development list: accounts to
+        -- grow into key accounts, shown beside them.
+        coalesce(flags.is_tomorrows_oak and not scores.is_key_account_computed, false)
+            as is_development_account
 
     from scores
     inner join definitions on scores.definition_name = definitions.definition_name
     inner join economics on scores.customer_id = economics.customer_id
-    left join managers on economics.account_manager_id = managers.account_manager_id
-
-),
-
-selected as (
-
-    select
-        *,
-        coalesce(score is not null and case selection_rule
-            -- On exact decimals: 4 % of 1,775 is 71 customers, not 72 by a rounding error.
-            when 'top_share' then score_rank <= ceiling(cast(top_share as decimal(18, 6)) * active_customers)
-            when 'top_n' then score_rank <= top_n
-            when 'score_threshold' then score >= min_score
-            -- Capacity is what a named manager can carry: no manager (or one missing from the
-            -- managers file) means nobody to carry the account.
-            when 'manager_capacity' then account_manager_id is not null and manager_rank <= capacity_accounts
-        end, false) as is_key_account_computed
-
-    from ranked
+    left join flags on scores.customer_id = flags.customer_id
 
 ),
 
@@ -109,7 +85,9 @@ final as (
         selection_rule,
         score,
         score_rank,
+        excluded_by_gate,
         is_key_account_computed,
+        is_development_account,
         override_status,
         override_reason,
         override_expires_on,

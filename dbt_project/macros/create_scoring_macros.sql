@@ -1,0 +1,116 @@
+{#- Publishes the scorecard's one implementation as a DuckDB table macro in the warehouse:
+
+        scoring.key_account_selection(attributes_table, <eight weights>, selection_rule, top_share,
+                                      top_n, min_score, gate_min_tenure_months, gate_revenue_tiers,
+                                      gate_positive_contribution, gate_no_mistake_flags)
+
+    It scores every customer of `attributes_table` (a table name; int_scorecard_attributes_normalised
+    or the backtest's) with `score_weighted`, applies the definition's eligibility gates and its
+    selection rule, and returns one row per customer. int_scorecard_scores calls it once per
+    definition, the backtest calls it on the customers as they were a year earlier, and the
+    dashboard's what-if calls it with the weights on the page: one formula, so their numbers agree.
+    Run on every dbt invocation (on-run-start), before any model that calls it. -#}
+{% macro create_scoring_macros() %}
+    {{ return(adapter.dispatch('create_scoring_macros', 'kam')()) }}
+{% endmacro %}
+
+{% macro duckdb__create_scoring_macros() %}
+    {%- set names = score_attributes() | map(attribute='name') | list -%}
+    {%- set weight_columns = [] -%}
+    {%- for name in names -%}
+        {%- do weight_columns.append(name ~ '_weight_param as ' ~ name ~ '_weight') -%}
+    {%- endfor -%}
+    {%- set weights_from_parameters = "(select 'what_if' as definition_name, " ~ weight_columns | join(', ') ~ ")" -%}
+    create schema if not exists scoring;
+    create or replace macro scoring.key_account_selection(
+        attributes_table,
+        {% for name in names %}{{ name }}_weight_param, {% endfor %}
+        selection_rule_param, top_share_param, top_n_param, min_score_param,
+        gate_min_tenure_months_param, gate_revenue_tiers_param, gate_positive_contribution_param,
+        gate_no_mistake_flags_param
+    ) as table
+
+    with
+
+    scored as (
+
+        {{ score_weighted('query_table(attributes_table)', weights_from_parameters) }}
+
+    ),
+
+    gated as (
+
+        -- The first gate a customer fails, in the order the seed lists them; null = eligible. A gate
+        -- judges only what the data can show: a tenure the export cuts short passes, an unknown
+        -- profit passes.
+        select
+            scored.* exclude (definition_name),
+            attributes.account_manager_id,
+            attributes.capacity_accounts,
+            case
+                when gate_min_tenure_months_param is not null
+                    and not (attributes.tenure_months >= gate_min_tenure_months_param
+                        or attributes.is_tenure_censored)
+                    then 'min_tenure'
+                when nullif(gate_revenue_tiers_param, '') is not null
+                    and not contains(upper(gate_revenue_tiers_param), coalesce(attributes.revenue_tier, '-'))
+                    then 'revenue_tier'
+                when coalesce(gate_positive_contribution_param, false)
+                    and attributes.contribution_t12m <= 0
+                    then 'positive_contribution'
+                when coalesce(gate_no_mistake_flags_param, false) and attributes.mistake_flags > 0
+                    then 'mistake_flag'
+            end as excluded_by_gate
+
+        from scored
+        inner join query_table(attributes_table) as attributes
+            on scored.customer_id = attributes.customer_id
+
+    ),
+
+    ranked as (
+
+        select
+            *,
+            row_number() over (order by score desc nulls last, customer_id) as score_rank,
+            -- Selection ranks the eligible customers only; the list size still counts all active
+            -- customers, so definitions with and without gates pick lists of the same length.
+            row_number() over (
+                order by case when excluded_by_gate is null then 0 else 1 end, score desc nulls last, customer_id
+            ) as eligible_rank,
+            count(*) over () as active_customers,
+            row_number() over (
+                partition by account_manager_id
+                order by case when excluded_by_gate is null then 0 else 1 end, score desc nulls last, customer_id
+            ) as manager_rank
+
+        from gated
+
+    )
+
+    select
+        *,
+        coalesce(score is not null and excluded_by_gate is null and case selection_rule_param
+            -- On exact decimals: 4 % of 1,775 is 71 customers, not 72 by a rounding error.
+            when 'top_share' then eligible_rank <= ceiling(cast(top_share_param as decimal(18, 6)) * active_customers)
+            when 'top_n' then eligible_rank <= top_n_param
+            when 'score_threshold' then score >= min_score_param
+            -- Capacity is what a named manager can carry: no manager (or one missing from the
+            -- managers file) means nobody to carry the account.
+            when 'manager_capacity' then account_manager_id is not null and manager_rank <= capacity_accounts
+        end, false) as is_key_account_computed
+
+    from ranked
+{% endmacro %}
+
+{#- The call, as a model writes it: `definitions` is a relation with the definition's columns. -#}
+{% macro call_key_account_selection(attributes_relation, definitions='definitions') %}
+    scoring.key_account_selection(
+        '{{ attributes_relation }}',
+        {% for attribute in score_attributes() %}{{ definitions }}.{{ attribute.name }}_configured, {% endfor %}
+        {{ definitions }}.selection_rule, {{ definitions }}.top_share, {{ definitions }}.top_n,
+        {{ definitions }}.min_score, {{ definitions }}.gate_min_tenure_months,
+        {{ definitions }}.gate_revenue_tiers, {{ definitions }}.gate_positive_contribution,
+        {{ definitions }}.gate_no_mistake_flags
+    )
+{% endmacro %}

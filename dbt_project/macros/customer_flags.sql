@@ -1,0 +1,128 @@
+{#- The mistake flags and tomorrow's oak: the SQL of int_customer_flags (see its .yml), a macro so
+    the backtest flags the portfolio as it stood then. economics, tiers: the models to read. -#}
+{% macro customer_flags(economics='int_customer_economics', tiers='int_customer_tiers') %}
+    with
+
+    customer_economics as (
+
+        select * from {{ ref(economics) }}
+
+    ),
+
+    tiers as (
+
+        select * from {{ ref(tiers) }}
+
+    ),
+
+    tests as (
+
+        -- Each condition stays three-valued: null when a figure it needs is unknown, so a flag that
+        -- the known figures do not rule out comes out null ("cannot tell"), never silently false.
+        select
+            customer_economics.*,
+            -- "Big" is the Pareto minority that makes 80 % of revenue (revenue tier A): what a revenue
+            -- ranking would call key accounts, however long or short the tail behind it.
+            coalesce(tiers.revenue_tier = 'A', false) as is_big,
+
+            -- Net margin after cost to serve; the gross margin where there are no service costs.
+            contribution_margin_pct_t12m < {{ var('flag_unprofitable_max_net_margin') }} as is_thin_margin,
+
+            tenure_months < {{ var('flag_one_off_max_tenure_months') }}
+                and (not is_tenure_censored or history_months < {{ var('flag_one_off_max_tenure_months') }})
+                as is_short_tenure,
+            active_months_lifetime <= {{ var('flag_one_off_max_active_months') }} as is_few_active_months,
+
+            active_quarters_t12m >= {{ var('flag_easy_sell_min_active_quarters') }}
+                and quarterly_revenue_volatility <= {{ var('flag_easy_sell_max_volatility') }} as is_regular_buyer,
+            coalesce(revenue_growth_yoy, revenue_growth_half_year) <= {{ var('flag_easy_sell_max_growth') }}
+                as is_flat_or_shrinking,
+            share_of_wallet >= {{ var('flag_easy_sell_min_share_of_wallet') }} as is_little_headroom,
+            -- A key account must show its fit; an account never assessed has shown none.
+            coalesce(strategic_fit_score <= {{ var('flag_easy_sell_max_strategic_fit') }}, true) as is_no_strategic_fit,
+
+            -- Growth as material as the revenue behind it: a tiny customer's jump is not an oak.
+            revenue_growth_material >= {{ var('flag_oak_min_growth') }} as is_strong_growth,
+            (active_months_t12m >= {{ var('flag_oak_min_active_months') }} and active_quarters_t12m >= 3)
+                or (active_quarters_t12m = 4
+                    and quarterly_revenue_volatility <= {{ var('flag_oak_max_quarterly_volatility') }})
+                as is_steady_buyer,
+            share_of_wallet <= {{ var('flag_oak_max_share_of_wallet') }} as is_real_headroom,
+            -- Young accounts are often not assessed yet; the flag is the prompt to assess them, so a
+            -- missing assessment does not hide a candidate (the reason says so).
+            coalesce(strategic_fit_score >= {{ var('flag_oak_min_strategic_fit') }}, true) as is_good_fit
+
+        from customer_economics
+        left join tiers on customer_economics.customer_id = tiers.customer_id
+
+    ),
+
+    flagged as (
+
+        select
+            *,
+            is_big and is_thin_margin as is_big_but_unprofitable,
+            is_big and is_short_tenure and is_few_active_months as is_big_revenue_one_off,
+            is_regular_buyer and is_flat_or_shrinking and is_little_headroom and is_no_strategic_fit
+                as is_easy_sell_no_growth,
+            not is_big and is_strong_growth and is_steady_buyer and is_real_headroom and is_good_fit
+                as is_tomorrows_oak
+
+        from tests
+
+    ),
+
+    final as (
+
+        select
+            customer_id,
+            is_big_but_unprofitable,
+            case when is_big_but_unprofitable then {{ dbt.concat([
+                "'Revenue '", flag_format_money('revenue_t12m'),
+                "' (revenue tier A) but '",
+                "case when contribution_basis = 'net_contribution' then "
+                    ~ dbt.concat(["'net margin '", flag_format_percent('contribution_margin_pct_t12m'),
+                                  "' after '", flag_format_money('cost_to_serve_t12m'), "' cost to serve'"])
+                    ~ " else " ~ dbt.concat(["'gross margin '", flag_format_percent('contribution_margin_pct_t12m'),
+                                             "' (no cost to serve known)'"]) ~ " end",
+            ]) }} end as big_but_unprofitable_reason,
+
+            is_big_revenue_one_off,
+            case when is_big_revenue_one_off then {{ dbt.concat([
+                "'Revenue '", flag_format_money('revenue_t12m'),
+                "' (revenue tier A) from a customer of '", flag_to_text('tenure_months'),
+                "' months with orders in '", flag_to_text('active_months_lifetime'), "' months in all'",
+            ]) }} end as big_revenue_one_off_reason,
+
+            is_easy_sell_no_growth,
+            case when is_easy_sell_no_growth then {{ dbt.concat([
+                "'Orders in '", flag_to_text('active_quarters_t12m'),
+                "' of the last 4 quarters, steadily (volatility '", flag_format_number('quarterly_revenue_volatility', 2),
+                "'), but revenue '", flag_format_percent('coalesce(revenue_growth_yoy, revenue_growth_half_year)', 1, true),
+                "' a year, '", flag_format_percent('share_of_wallet', 0),
+                "' of the wallet already won and '",
+                "case when strategic_fit_score is null then 'strategic fit not assessed' else "
+                    ~ dbt.concat(["'strategic fit '", flag_format_number('strategic_fit_score', 1), "' / 5'"]) ~ " end",
+            ]) }} end as easy_sell_no_growth_reason,
+
+            is_tomorrows_oak,
+            case when is_tomorrows_oak then {{ dbt.concat([
+                "'Revenue '", flag_format_money('revenue_t12m'), "' (outside revenue tier A) '",
+                "'growing '", flag_format_percent('revenue_growth', 0), "' a year'",
+                "', only '", flag_format_percent('share_of_wallet', 0), "' of a '", flag_format_money('wallet'),
+                "' wallet, '",
+                "case when strategic_fit_score is null then 'strategic fit not yet assessed' else "
+                    ~ dbt.concat(["'strategic fit '", flag_format_number('strategic_fit_score', 1), "' / 5'"]) ~ " end",
+            ]) }} end as tomorrows_oak_reason,
+
+            (case when is_big_but_unprofitable then 1 else 0 end)
+            + (case when is_big_revenue_one_off then 1 else 0 end)
+            + (case when is_easy_sell_no_growth then 1 else 0 end)
+            + (case when is_tomorrows_oak then 1 else 0 end) as flag_count
+
+        from flagged
+
+    )
+
+    select * from final
+{% endmacro %}

@@ -1,0 +1,111 @@
+"""How well the warehouse picks key accounts and raises flags, measured against the generator's
+ground truth (which the pipeline never reads). Used by the robustness tests and, run as a script
+over built warehouses, for the table in docs/scorecard-and-definitions.md:
+
+    python tests/selection_quality.py WAREHOUSE TRUTH_CSV [WAREHOUSE TRUTH_CSV ...]
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+# Each flag against the archetype it is meant to find (recall is measured on that archetype).
+FLAG_ARCHETYPES: dict[str, str] = {
+    "is_big_but_unprofitable": "big_unprofitable",
+    "is_big_revenue_one_off": "one_off_project",
+    "is_easy_sell_no_growth": "easy_sell_flat",
+    "is_tomorrows_oak": "rising_oak",
+}
+
+
+# Archetypes a flag may also rightly raise (they count as hits for precision): a big demanding
+# account that costs more to serve than it earns is big but unprofitable by DESIGN section 1 ("thin
+# or negative margin after discounts and cost to serve"); the generator gives it one label only.
+ALSO_RIGHT: dict[str, tuple[str, ...]] = {"is_big_but_unprofitable": ("demanding",)}
+
+
+@dataclass(frozen=True)
+class FlagQuality:
+    flagged: int
+    relevant: int      # active customers of the flag's archetype
+    recalled: int      # ... of them flagged
+    right_flags: int   # flagged customers of the archetype or one it may also rightly raise
+
+    @property
+    def recall(self) -> float:
+        return self.recalled / self.relevant if self.relevant else float("nan")
+
+    @property
+    def precision(self) -> float:
+        return self.right_flags / self.flagged if self.flagged else float("nan")
+
+
+@dataclass(frozen=True)
+class SelectionQuality:
+    strategic_accounts: int            # K: true strategic accounts among the active customers
+    top_k_strategic: dict[str, int]    # definition -> strategic accounts among its best K
+    flags: dict[str, FlagQuality]
+
+    def top_k_share(self, definition: str) -> float:
+        return self.top_k_strategic[definition] / self.strategic_accounts
+
+
+def measure(warehouse: Path, truth: Path) -> SelectionQuality:
+    """Top-K precision of every definition's selection ranking (eligible customers first, by
+    score: the order its rule picks from) and each flag's recall and precision."""
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        conn.execute(f"create temp table truth as select * from read_csv('{truth}')")
+        strategic = conn.execute(
+            """
+            select count(*) from marts.customer_metrics join truth using (customer_id)
+            where is_active and archetype = 'strategic'
+            """
+        ).fetchone()[0]
+        top_k = dict(conn.execute(
+            """
+            with ranked as (
+                select definition_name, archetype, row_number() over (
+                    partition by definition_name
+                    order by excluded_by_gate is not null, score desc nulls last, customer_id
+                ) as selection_rank
+                from marts.key_account_scorecard join truth using (customer_id)
+            )
+            select definition_name, count(*) filter (where archetype = 'strategic')
+            from ranked where selection_rank <= ? group by definition_name
+            """,
+            [strategic],
+        ).fetchall())
+        flags = {}
+        for flag, archetype in FLAG_ARCHETYPES.items():
+            right = [archetype, *ALSO_RIGHT.get(flag, ())]
+            flagged, relevant, recalled, right_flags = conn.execute(
+                f"""
+                select count(*) filter (where {flag}),
+                       count(*) filter (where archetype = ? and is_active),
+                       count(*) filter (where {flag} and archetype = ?),
+                       count(*) filter (where {flag} and list_contains(?, archetype))
+                from marts.customer_metrics join truth using (customer_id)
+                """,
+                [archetype, archetype, right],
+            ).fetchone()
+            flags[flag] = FlagQuality(flagged, relevant, recalled, right_flags)
+    return SelectionQuality(strategic, top_k, flags)
+
+
+def main(arguments: list[str]) -> None:
+    print("| warehouse | K | balanced top-K | revenue top-K |"
+          + "".join(f" {flag[3:]} recall / precision |" for flag in FLAG_ARCHETYPES))
+    for warehouse, truth in zip(arguments[::2], arguments[1::2]):
+        quality = measure(Path(warehouse), Path(truth))
+        cells = [Path(warehouse).parent.name, str(quality.strategic_accounts),
+                 f"{quality.top_k_share('balanced'):.0%}", f"{quality.top_k_share('the_big_ones'):.0%}"]
+        cells += [f"{f.recall:.0%} / {f.precision:.0%}" for f in quality.flags.values()]
+        print("| " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

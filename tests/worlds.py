@@ -1,0 +1,60 @@
+"""Generated worlds that differ from the demo data, for judging the scorecard on data it was not
+tuned to: shorter and longer histories, missing inputs, a longer tail, quarterly buyers. Each is
+`kam generate` with options; the seed differs from the demo's (7) and the test data's (11).
+
+A world's warehouse holds what the scorecard needs (the models behind the scorecard and the
+customer metrics), built by dbt on the loaded landing files; the checks and the rest of the
+pipeline are tested on the demo warehouse and need not run once per world."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from orchestration.contract import ENTITIES
+from orchestration.generator import generate
+from orchestration.ingest import load_entity
+from orchestration.resources import DBT_PROJECT_DIR
+
+WORLD_SEED = 23
+WORLD_CUSTOMERS = 1000
+WORLD_LINES = 60_000
+
+WORLDS: dict[str, dict] = {
+    "history_1_year": {"years": 1},
+    "history_2_years": {"years": 2},
+    "history_5_years": {"years": 5},
+    "no_service_costs": {"without": ("service_costs",)},
+    "no_assessments": {"without": ("account_assessments",)},
+    "no_wallet_estimates": {"without": ("wallet_estimates",)},
+    "long_tail_5x": {"long_tail_factor": 5, "lines": 3 * WORLD_LINES},
+    "quarterly_buyers": {"order_rhythm": "quarterly"},
+}
+
+
+def build_world(name: str, root: Path) -> tuple[Path, Path]:
+    """Generate world `name` under `root` and build its scorecard; returns (warehouse, truth)."""
+    options = {"customers": WORLD_CUSTOMERS, "lines": WORLD_LINES, "seed": WORLD_SEED,
+               **WORLDS[name]}
+    summary = generate(root / "landing", **options)
+    warehouse = root / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as conn:
+        for entity in ENTITIES:
+            load_entity(conn, summary.landing_dir, entity)
+    dbt = Path(sys.executable).parent / "dbt"
+    subprocess.run(
+        [
+            str(dbt), "build", "--quiet",
+            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(root / "target"), "--log-path", str(root / "logs"),
+            "--select", "+key_account_scorecard", "+customer_metrics",
+            "--exclude", "resource_type:test", "resource_type:unit_test",
+            "--vars", json.dumps({"warehouse_path": str(warehouse)}),
+        ],
+        check=True,
+    )
+    return warehouse, summary.truth_path
