@@ -4,6 +4,7 @@ Every check compares what the page shows with the published warehouse, queried h
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -12,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import scoring
+from dashboard.filters import format_share
 
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "views"
 ATTRIBUTES = (
@@ -241,7 +243,106 @@ def test_lab_needs_two_definitions(warehouse):
 
     assert not app.exception
     assert "at least two definitions" in app.info[0].value
-    assert not app.dataframe
+    # No comparison, but the backtest of every definition still shows.
+    assert not frame_with(app, "revenue_share") and not frame_with(app, "score_rank")
+    assert len(frame_with(app, "retained_share")) == 1
+
+
+# --- Definitions lab: the backtest ---------------------------------------------------------------
+
+BACKTEST_PERCENT = (
+    "retained_share",
+    "revenue_ranking_retained_share",
+    "revenue_growth",
+    "revenue_ranking_revenue_growth",
+    "profit_share",
+    "revenue_ranking_profit_share",
+)
+
+
+def test_lab_backtest_shows_each_definition_beside_revenue_ranking(warehouse):
+    mart = warehouse(
+        """
+        select * exclude (contribution_after, revenue_ranking_contribution_after),
+               cast(contribution_after as double) as contribution_after,
+               cast(revenue_ranking_contribution_after as double)
+                   as revenue_ranking_contribution_after
+        from marts.definition_backtest
+        """
+    ).set_index("definition_name")
+    shipped = warehouse("select definition_name from config.scorecard_definitions")
+    assert not mart.empty, "the demo history (several years) should allow a backtest"
+    app = page("definitions_lab").run()
+
+    assert not app.exception
+    assert "Would it have chosen well? (backtest)" in [header.value for header in app.subheader]
+    (table,) = frame_with(app, "retained_share")
+    # One row per shipped definition, named as everywhere in the lab, balanced first.
+    assert sorted(table["definition_name"]) == sorted(shipped["definition_name"])
+    assert table["definition_name"].iloc[0] == "balanced"
+    assert table["definition"].tolist() == [
+        scoring.definition_label(name) for name in table["definition_name"]
+    ]
+    # Each figure is the mart's: shares and growth in percent, contribution in money.
+    for row in table.to_dict("records"):
+        expected = mart.loc[row["definition_name"]]
+        assert row["accounts_picked"] == expected["accounts_picked"]
+        for column in BACKTEST_PERCENT:
+            assert row[column] == pytest.approx(expected[column] * 100)
+        for column in ("contribution_after", "revenue_ranking_contribution_after"):
+            assert row[column] == pytest.approx(expected[column], abs=0.01)
+
+    # Balanced (the reference) in words, formatted as on the page, beside revenue ranking.
+    balanced = mart.loc["balanced"]
+    summary = next(m.value for m in app.markdown if m.value.startswith("**Balanced** would have"))
+    assert f"picked {int(balanced['accounts_picked']):,} accounts" in summary
+    assert f"Today {format_share(balanced['retained_share'])} of them still buy" in summary
+    assert f"{format_share(balanced['profit_share'])} of today's profit" in summary
+    assert (
+        f"{format_share(balanced['revenue_ranking_profit_share'])} of today's profit." in summary
+    )
+    # The caption gives the backtest date and the reporting date.
+    backtest_date = pd.Timestamp(balanced["backtest_date"])
+    reporting_date = pd.Timestamp(balanced["reporting_date"])
+    assert backtest_date < reporting_date
+    caption = next(c.value for c in app.caption if "(the backtest date)" in c.value)
+    assert f"{backtest_date:%d %B %Y} (the backtest date)" in caption
+    assert f"{reporting_date:%d %B %Y} (the reporting date)" in caption
+
+
+def test_lab_backtest_follows_the_reference_definition(warehouse):
+    app = page("definitions_lab").run()
+    app.multiselect(key="lab_definitions").set_value(["future_profit", "balanced"]).run()
+
+    assert not app.exception
+    future = warehouse(
+        "select * from marts.definition_backtest where definition_name = 'future_profit'"
+    ).iloc[0]
+    summary = next(m.value for m in app.markdown if "would have picked" in m.value)
+    assert summary.startswith("**Future profit** would have picked")
+    assert f"Today {format_share(future['retained_share'])} of them still buy" in summary
+    assert len(frame_with(app, "retained_share")[0]) == len(scoring.presets())
+
+
+def test_lab_backtest_says_when_the_history_is_too_short(demo_warehouse, tmp_path, monkeypatch):
+    # As a one-year export leaves it: the mart is empty.
+    short = tmp_path / "short-history.duckdb"
+    shutil.copy(demo_warehouse, short)
+    with duckdb.connect(str(short)) as conn:
+        conn.execute("delete from marts.definition_backtest")
+    monkeypatch.setenv("KAM_WAREHOUSE", str(short))
+
+    app = page("definitions_lab").run()
+
+    assert not app.exception
+    assert "Would it have chosen well? (backtest)" in [header.value for header in app.subheader]
+    notice = next(info.value for info in app.info if "backtest" in info.value)
+    assert "history is too short for a backtest" in notice
+    assert "a full year of orders before that date" in notice
+    assert not frame_with(app, "retained_share")
+    assert not any("would have picked" in m.value for m in app.markdown)
+    # The rest of the lab is unaffected.
+    assert frame_with(app, "revenue_share")
 
 
 # --- Account -------------------------------------------------------------------------------------

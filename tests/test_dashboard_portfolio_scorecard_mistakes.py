@@ -10,6 +10,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import scoring
 from dashboard.filters import NO_MANAGER, AccountFilters, format_money, format_share
 
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "views"
@@ -99,7 +100,7 @@ def test_portfolio_headline_figures_match_the_warehouse(page, sql):
     assert listed["score_rank"].is_monotonic_increasing
     tiers = table(app, "tier_table")
     assert len(tiers) == 9 and tiers["Customers"].sum() == active
-    assert [b.label for b in app.get("download_button")] == ["Export CSV", "Export CSV"]
+    assert [b.label for b in app.get("download_button")] == ["Export CSV"] * 3
 
 
 def test_portfolio_follows_the_chosen_definition(page, sql):
@@ -119,6 +120,59 @@ def test_portfolio_follows_the_chosen_definition(page, sql):
     assert metrics(app)["Share of revenue"] == format_share(float(key_revenue) / float(revenue))
     assert metrics(app)["Key accounts"] == f"{len(big_ones):,}"
     assert table(app, "tier_table")["Key accounts"].sum() == len(big_ones)
+
+
+def development_list(sql, definition: str) -> list[tuple]:
+    """The definition's development list, best-scored first: customer_id, name, oak reason."""
+    return sql(
+        "select s.customer_id, s.customer_name, m.tomorrows_oak_reason "
+        "from marts.key_account_scorecard s join marts.customer_metrics m using (customer_id) "
+        "where s.definition_name = ? and s.is_development_account order by s.score_rank",
+        (definition,),
+    )
+
+
+def test_portfolio_shows_the_development_list_beside_the_key_accounts(page, sql):
+    app = page("portfolio")
+
+    expected = development_list(sql, "balanced")
+    assert expected, "the demo data should hold tomorrow's oaks that balanced does not pick"
+    listed = table(app, "development_table")
+    assert list(zip(listed["customer_id"], listed["customer_name"], listed["reason"])) == expected
+    assert listed["score_rank"].is_monotonic_increasing
+    # Tomorrow's oaks, none of them picked: beside the key accounts, not among them.
+    (oaks_not_picked,) = sql(
+        "select count(*) from marts.key_account_scorecard s join marts.customer_metrics m "
+        "using (customer_id) where s.definition_name = 'balanced' and m.is_tomorrows_oak "
+        "and not s.is_key_account_computed"
+    )[0]
+    assert len(listed) == oaks_not_picked
+    picked = sql(
+        "select customer_id from marts.key_account_scorecard "
+        "where definition_name = 'balanced' and is_key_account_computed"
+    )
+    assert not set(listed["customer_id"]) & {customer for (customer,) in picked}
+    figures = sql(
+        "select customer_id, cast(revenue_t12m as double), revenue_growth, share_of_wallet "
+        "from marts.customer_metrics where is_tomorrows_oak"
+    )
+    by_customer = {customer: rest for customer, *rest in figures}
+    for row in listed.itertuples():
+        revenue, growth, wallet_share = by_customer[row.customer_id]
+        assert row.revenue_t12m == pytest.approx(revenue)
+        assert row.revenue_growth == pytest.approx(growth, nan_ok=True)
+        assert row.share_of_wallet == pytest.approx(wallet_share, nan_ok=True)
+    headers = [header.value for header in app.subheader]
+    assert headers.index("The development list: tomorrow's oaks") == headers.index(
+        "The key accounts under Balanced (default)"
+    ) + 1
+    assert any("Tomorrow's oaks that Balanced (default) does not pick" in m.value for m in app.markdown)
+
+    # Another definition, another development list.
+    app.selectbox(key="definition").set_value("future_profit")
+    rerun(app)
+    listed = table(app, "development_table")
+    assert [row[0] for row in development_list(sql, "future_profit")] == listed["customer_id"].tolist()
 
 
 # --- Scorecard -------------------------------------------------------------------------------
@@ -242,7 +296,7 @@ def test_scorecard_explains_an_account_that_is_not_key(page, sql):
     customer, rank = sql(
         "select customer_id, score_rank from marts.key_account_scorecard where definition_name = 'balanced' "
         "and not is_key_account_computed and override_status is null and score_rank <= 1000 "
-        "order by score_rank desc limit 1"
+        "and excluded_by_gate is null order by score_rank desc limit 1"
     )[0]
     app.selectbox(key="scorecard_account").set_value(customer)
     rerun(app)
@@ -250,6 +304,44 @@ def test_scorecard_explains_an_account_that_is_not_key(page, sql):
     verdict = next(m.value for m in app.markdown if f"Ranked #{rank:,} " in m.value)
     assert verdict.startswith("**Not a key account")
     assert "points more than this account" in verdict
+
+
+def test_scorecard_names_the_gate_that_keeps_an_account_out(page, sql):
+    app = page("scorecard")
+    gated = sql(
+        "select excluded_by_gate, min(score_rank) from marts.key_account_scorecard "
+        "where definition_name = 'balanced' and excluded_by_gate is not null "
+        "and override_status is null and score_rank <= 1000 group by 1 order by 2"
+    )
+    assert gated, "balanced's gates should keep some customers out on the demo data"
+    for gate, rank in gated:
+        (customer,) = sql(
+            "select customer_id from marts.key_account_scorecard "
+            "where definition_name = 'balanced' and score_rank = ?",
+            (rank,),
+        )[0]
+        app.selectbox(key="scorecard_account").set_value(customer)
+        rerun(app)
+        verdict = next(m.value for m in app.markdown if f"Ranked #{rank:,} " in m.value)
+        assert verdict.startswith("**Not a key account**")
+        assert f"a gate keeps it out, whatever its score: **{scoring.gate_label(gate)}**" in verdict
+        assert "points more than this account" not in verdict
+
+
+def test_scorecard_marks_the_development_list(page, sql):
+    app = page("scorecard")
+    listed = table(app, "scorecard_table")
+    development = {customer for customer, _, _ in development_list(sql, "balanced")}
+    assert listed["is_development_account"].tolist() == [
+        customer in development for customer in listed["customer_id"]
+    ]
+    assert listed["is_development_account"].any()
+
+    customer = listed[listed["is_development_account"]]["customer_id"].iloc[0]
+    app.selectbox(key="scorecard_account").set_value(customer)
+    rerun(app)
+    verdict = next(m.value for m in app.markdown if m.value.startswith("**Not a key account"))
+    assert "**On the development list:** a tomorrow's oak this definition does not pick" in verdict
 
 
 # --- Mistakes & oak trees --------------------------------------------------------------------

@@ -416,7 +416,11 @@ with tab_wallet:
         )
         table = yearly.sort_values("calendar_year", ascending=False).assign(
             wallet_source=lambda frame: frame["wallet_source"].map(
-                {"declared": "Market research", "peer_estimate": "Estimated from peers"}
+                {
+                    "declared": "Market research",
+                    "firmographic_estimate": "Estimated from turnover",
+                    "peer_estimate": "Estimated from peers",
+                }
             )
         )
         st.dataframe(

@@ -11,6 +11,7 @@ from dashboard.export import download_button
 from dashboard.filters import (
     currency_symbol,
     format_money,
+    format_share,
     input_gaps_notice,
     known_sum,
     money_format,
@@ -62,6 +63,166 @@ def rule_and_gates(definition: scoring.Definition) -> str:
 def start_from_preset() -> None:
     """The reader picked another definition to start from: load its weights, rule and gates."""
     st.session_state.update(custom_state(presets[st.session_state["custom_start"]]))
+
+
+# The backtest: each definition as configured today, applied to the customers as they stood a year
+# before the reporting date, and its picks followed to the reporting date, beside as many customers
+# picked by revenue alone (marts.definition_backtest; the latest backtest date when it holds more).
+BACKTEST_SQL = """
+select definition_name, backtest_date, reporting_date, accounts_picked,
+       retained_share, revenue_ranking_retained_share,
+       revenue_growth, revenue_ranking_revenue_growth,
+       cast(contribution_after as double) as contribution_after,
+       cast(revenue_ranking_contribution_after as double) as revenue_ranking_contribution_after,
+       profit_share, revenue_ranking_profit_share
+from marts.definition_backtest
+where backtest_date = (select max(backtest_date) from marts.definition_backtest)
+"""
+# Columns shown as a percentage (the mart holds shares, 0.25 for 25 %).
+BACKTEST_PERCENT = (
+    "retained_share",
+    "revenue_ranking_retained_share",
+    "revenue_growth",
+    "revenue_ranking_revenue_growth",
+    "profit_share",
+    "revenue_ranking_profit_share",
+)
+
+
+def change_words(value: float | None) -> str:
+    """0.065 -> 'up 6.5 %', -0.03 -> 'down 3.0 %'."""
+    if value is None or pd.isna(value):
+        return "of unknown change"
+    percent = float(value) * 100
+    if round(percent, 1) == 0:
+        return "unchanged"
+    return f"{'up' if percent > 0 else 'down'} {abs(percent):.1f} %"
+
+
+def backtest_summary(row: pd.Series) -> str:
+    """One definition's backtest in two sentences, beside revenue ranking's."""
+    picked = int(row["accounts_picked"])
+    then = f"{pd.Timestamp(row['backtest_date']):%d %B %Y}"
+    return (
+        f"**{scoring.definition_label(row['definition_name'])}** would have picked {picked:,} "
+        f"accounts on {then}. Today {format_share(row['retained_share'])} of them still buy, their "
+        f"revenue is {change_words(row['revenue_growth'])} on a year before, and they bring "
+        f"{format_share(row['profit_share'])} of today's profit. The {picked:,} largest customers "
+        f"by revenue on that date: {format_share(row['revenue_ranking_retained_share'])} still "
+        f"buy, revenue {change_words(row['revenue_ranking_revenue_growth'])}, "
+        f"{format_share(row['revenue_ranking_profit_share'])} of today's profit."
+    )
+
+
+def backtest_section(focus: str | None) -> None:
+    """Would each definition have chosen well a year ago? One row per definition; `focus` is the
+    definition summed up in a sentence above the table (balanced when it has no backtest)."""
+    st.subheader("Would it have chosen well? (backtest)")
+    frame = query(BACKTEST_SQL)
+    if frame.empty:
+        st.info(
+            "The order history is too short for a backtest. A backtest picks the key accounts as "
+            "the customers stood a year before the reporting date, and that needs a full year of "
+            "orders before that date: two years of history in all.",
+            icon=":material/history:",
+        )
+        return
+    order = {name: position for position, name in enumerate(presets)}
+    frame = (
+        frame.assign(_order=frame["definition_name"].map(lambda name: order.get(name, len(order))))
+        .sort_values(["_order", "definition_name"])
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+    first = frame.iloc[0]
+    then = f"{pd.Timestamp(first['backtest_date']):%d %B %Y}"
+    now = f"{pd.Timestamp(first['reporting_date']):%d %B %Y}"
+    names = frame["definition_name"].tolist()
+    focus = next(
+        (name for name in (focus, "balanced") if name in names), names[0]
+    )
+    st.markdown(backtest_summary(frame.iloc[names.index(focus)]))
+
+    table = frame.drop(columns=["backtest_date", "reporting_date"])
+    table.insert(0, "definition", table["definition_name"].map(scoring.definition_label))
+    for column in BACKTEST_PERCENT:
+        table[column] = table[column] * 100
+    by_revenue = "the same number of customers picked by revenue alone on " + then
+    share = "%.0f %%"
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "definition_name": None,
+            "definition": "Definition",
+            "accounts_picked": st.column_config.NumberColumn(
+                "Accounts picked a year ago",
+                format="%,d",
+                help=f"The key accounts the definition, as configured today, picks among the "
+                f"customers as they stood on {then}.",
+            ),
+            "retained_share": st.column_config.NumberColumn(
+                "Still buying",
+                format=share,
+                help=f"Share of those accounts that bought from us in the twelve months to {now}.",
+            ),
+            "revenue_ranking_retained_share": st.column_config.NumberColumn(
+                "Still buying · by revenue", format=share, help=f"The same, for {by_revenue}."
+            ),
+            "revenue_growth": st.column_config.NumberColumn(
+                "Revenue growth since",
+                format="%+.1f %%",
+                help=f"Their revenue in the twelve months to {now} against the twelve months to "
+                f"{then}.",
+            ),
+            "revenue_ranking_revenue_growth": st.column_config.NumberColumn(
+                "Revenue growth · by revenue", format="%+.1f %%", help=f"The same, for {by_revenue}."
+            ),
+            "contribution_after": st.column_config.NumberColumn(
+                "Contribution since",
+                format=money_format(),
+                help=f"What they earned us in the twelve months to {now}: gross margin minus cost "
+                "to serve (the gross margin where service costs are unknown).",
+            ),
+            "revenue_ranking_contribution_after": st.column_config.NumberColumn(
+                "Contribution · by revenue", format=money_format(), help=f"The same, for {by_revenue}."
+            ),
+            "profit_share": st.column_config.NumberColumn(
+                "Share of today's profit",
+                format=share,
+                help="Their contribution as a share of what all active customers earn us today; "
+                "below 0 when they lose us money.",
+            ),
+            "revenue_ranking_profit_share": st.column_config.NumberColumn(
+                "Share of today's profit · by revenue", format=share, help=f"The same, for {by_revenue}."
+            ),
+        },
+    )
+    st.caption(
+        f"Each definition as configured today, applied to the customers as they stood on {then} "
+        f"(the backtest date), its picks followed to {now} (the reporting date). Beside each "
+        f"figure, marked “by revenue”: {by_revenue}, the way most key-account lists are drawn. "
+        "A definition that chooses well keeps more of its accounts and brings a larger share of "
+        "today's profit."
+    )
+    download_button(
+        table.drop(columns="definition_name").rename(
+            columns={
+                "definition": "Definition",
+                "accounts_picked": "Accounts picked a year ago",
+                "retained_share": "Still buying, %",
+                "revenue_ranking_retained_share": "Still buying by revenue, %",
+                "revenue_growth": "Revenue growth since, %",
+                "revenue_ranking_revenue_growth": "Revenue growth by revenue, %",
+                "contribution_after": "Contribution since",
+                "revenue_ranking_contribution_after": "Contribution by revenue",
+                "profit_share": "Share of today's profit, %",
+                "revenue_ranking_profit_share": "Share of today's profit by revenue, %",
+            }
+        ),
+        "definition-backtest.csv",
+    )
 
 
 st.title("Definitions lab")
@@ -209,10 +370,12 @@ if CUSTOM in chosen:
 
 if len(chosen) < 2:
     st.info("Choose at least two definitions to compare their key-account lists.")
+    backtest_section(chosen[0] if chosen else first)
     st.stop()
 
 definitions = {name: (custom if name == CUSTOM else presets[name]) for name in chosen}
 if not all(definition.has_weight for definition in definitions.values()):
+    backtest_section(chosen[0])
     st.stop()
 
 
@@ -350,6 +513,9 @@ st.caption(
     f"compared with {option_label(reference)}."
 )
 download_button(summary, "definitions-comparison.csv")
+
+# --- Backtest ----------------------------------------------------------------------------------
+backtest_section(reference)
 
 # --- Overlap -----------------------------------------------------------------------------------
 st.subheader("Overlap")

@@ -38,9 +38,10 @@ MONEY, PERCENT, NUMBER, DECIMAL, SCORE5 = money_format(), "percent", "%d", "%.2f
 FLAG_DETAILS = {
     "is_big_but_unprofitable": {
         "reason": "big_but_unprofitable_reason",
-        "meaning": "In revenue tier A (the customers making 80 % of revenue), but the net margin after discounts "
-        "and cost to serve (the gross margin where no service costs are known) is below 5 %: big buyers with "
-        "the procurement power to squeeze our price, or accounts that cost more to serve than they earn.",
+        "meaning": "In revenue tier A (the customers making 80 % of revenue), but the margin after discounts "
+        "and cost to serve (the gross margin where no service costs are known) is under a third of what the "
+        "typical customer earns us, or a loss: big buyers with the procurement power to squeeze our price, or "
+        "accounts that cost more to serve than they earn.",
         "figures": {
             "revenue_t12m": ("Revenue, 12 months", MONEY),
             "gross_margin_pct_t12m": ("Gross margin", PERCENT),

@@ -7,8 +7,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard import scoring
 from dashboard.export import download_button
 from dashboard.filters import (
+    MISTAKE_FLAGS,
     account_filters,
     account_link,
     definition_label,
@@ -81,7 +83,7 @@ totals = query(
 rows = query(
     f"""
     select s.score_rank, s.customer_id, s.customer_name, s.score, s.is_key_account,
-           s.is_key_account_computed, s.override_status, s.revenue_tier, s.contribution_tier,
+           s.is_key_account_computed, s.is_development_account, s.override_status, s.revenue_tier, s.contribution_tier,
            s.is_big_but_unprofitable, s.is_big_revenue_one_off, s.is_easy_sell_no_growth, s.is_tomorrows_oak,
            s.account_manager_id, m.region, m.industry, m.revenue_t12m, m.net_contribution_t12m
     {base}
@@ -107,6 +109,7 @@ shown = pd.DataFrame(
         "score_rank": rows["score_rank"],
         "customer_name": rows["customer_name"],
         "is_key_account": rows["is_key_account"],
+        "is_development_account": rows["is_development_account"].fillna(False).astype(bool),
         "score": rows["score"],
         "revenue_tier": rows["revenue_tier"],
         "contribution_tier": rows["contribution_tier"],
@@ -143,6 +146,11 @@ st.dataframe(
         "score_rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
         "customer_name": st.column_config.TextColumn("Customer", width="large"),
         "is_key_account": st.column_config.CheckboxColumn("Key account"),
+        "is_development_account": st.column_config.CheckboxColumn(
+            "Development list",
+            help="A tomorrow's oak this definition does not pick: small today, growing fast, most of its "
+            "wallet still to win. An account to grow into a key account.",
+        ),
         "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f"),
         "revenue_tier": st.column_config.TextColumn("Revenue tier", width="small"),
         "contribution_tier": st.column_config.TextColumn("Profit tier", width="small"),
@@ -174,6 +182,7 @@ download_button(
             "score_rank": "Rank",
             "customer_name": "Customer",
             "is_key_account": "Key account",
+            "is_development_account": "Development list",
             "score": "Score",
             "revenue_tier": "Revenue tier",
             "contribution_tier": "Profit tier",
@@ -208,6 +217,8 @@ columns = ", ".join(f"s.{a}_value, s.{a}_weight, s.{a}_contribution" for a in AT
 detail = query(
     f"""
     select s.customer_id, s.customer_name, s.score, s.score_rank, s.is_key_account, s.is_key_account_computed,
+           s.excluded_by_gate, s.is_development_account, s.revenue_tier,
+           s.is_big_but_unprofitable, s.is_big_revenue_one_off, s.is_easy_sell_no_growth,
            s.override_status, s.override_reason, s.override_expires_on, s.selection_rule, s.account_manager_id,
            {columns},
            m.revenue_t12m, m.net_contribution_t12m, m.net_margin_pct_t12m, m.cost_to_serve_t12m,
@@ -239,10 +250,41 @@ benchmark = query(
 ).iloc[0]
 
 
+def _gate_reason(gate: str) -> str:
+    """Why an eligibility gate keeps this account out, in words: the gate, the account's figure and
+    what the definition asks for."""
+    rules = scoring.presets().get(definition)
+    if gate == "min_tenure":
+        has = "tenure unknown" if pd.isna(d["tenure_months"]) else f"a customer for {int(d['tenure_months'])} months"
+        asks = (
+            f"the definition asks for {rules.gate_min_tenure_months} months or more"
+            if rules and rules.gate_min_tenure_months
+            else ""
+        )
+    elif gate == "revenue_tier":
+        has = f"in revenue tier {d['revenue_tier']}" if pd.notna(d["revenue_tier"]) else "in no revenue tier"
+        asks = f"the definition picks from tier {' or '.join(rules.revenue_tiers)}" if rules and rules.revenue_tiers else ""
+    elif gate == "positive_contribution":
+        has = f"{format_money(d['net_contribution_t12m'])} net contribution in 12 months"
+        asks = "the definition picks only customers that earn us money"
+    elif gate == "mistake_flag":
+        flagged = flag_labels(detail, MISTAKE_FLAGS).iloc[0]
+        has = f"flagged {flagged}" if flagged else "flagged"
+        asks = "the definition leaves out customers showing a classic mistake"
+    else:
+        has, asks = "", ""
+    details = "; ".join(part for part in (has, asks) if part)
+    return f"a gate keeps it out, whatever its score: **{scoring.gate_label(gate)}**" + (
+        f" ({details})" if details else ""
+    )
+
+
 def _verdict() -> str:
     score = "no score" if pd.isna(d["score"]) else f"a score of {float(d['score']):.1f}"
     position = f"Ranked #{int(d['score_rank']):,} of {int(benchmark['scored']):,} with {score}"
-    if d["selection_rule"] == "manager_capacity":
+    if pd.notna(d["excluded_by_gate"]):
+        reason = _gate_reason(d["excluded_by_gate"])
+    elif d["selection_rule"] == "manager_capacity":
         if pd.isna(d["account_manager_id"]):
             reason = "this definition picks each manager's best accounts, and this account has no manager"
         else:
@@ -282,6 +324,11 @@ def _verdict() -> str:
     if pd.notna(d["override_status"]):
         until = "" if pd.isna(d["override_expires_on"]) else f" until {pd.Timestamp(d['override_expires_on']):%d %b %Y}"
         text += f" Override{until}: {d['override_reason'] or 'no reason given'}."
+    if pd.notna(d["is_development_account"]) and bool(d["is_development_account"]):
+        text += (
+            " **On the development list:** a tomorrow's oak this definition does not pick, an account to grow "
+            "into a key account."
+        )
     return text
 
 

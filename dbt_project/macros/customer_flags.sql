@@ -15,6 +15,14 @@
 
     ),
 
+    portfolio as (
+
+        select {{ econ_quantile('contribution_margin_pct_t12m', 0.5) }} as typical_margin
+        from customer_economics
+        where is_active
+
+    ),
+
     tests as (
 
         -- Each condition stays three-valued: null when a figure it needs is unknown, so a flag that
@@ -25,8 +33,12 @@
             -- ranking would call key accounts, however long or short the tail behind it.
             coalesce(tiers.revenue_tier = 'A', false) as is_big,
 
-            -- Net margin after cost to serve; the gross margin where there are no service costs.
-            contribution_margin_pct_t12m < {{ var('flag_unprofitable_max_net_margin') }} as is_thin_margin,
+            -- Net margin after cost to serve (the gross margin where there are no service costs),
+            -- against what the typical customer earns us.
+            portfolio.typical_margin,
+            contribution_margin_pct_t12m
+                < greatest(0.0, {{ var('flag_unprofitable_max_share_of_typical_margin') }} * portfolio.typical_margin)
+                as is_thin_margin,
 
             tenure_months < {{ var('flag_one_off_max_tenure_months') }}
                 and (not is_tenure_censored or history_months < {{ var('flag_one_off_max_tenure_months') }})
@@ -54,6 +66,7 @@
 
         from customer_economics
         left join tiers on customer_economics.customer_id = tiers.customer_id
+        cross join portfolio
 
     ),
 
@@ -85,6 +98,7 @@
                                   "' after '", flag_format_money('cost_to_serve_t12m'), "' cost to serve'"])
                     ~ " else " ~ dbt.concat(["'gross margin '", flag_format_percent('contribution_margin_pct_t12m'),
                                              "' (no cost to serve known)'"]) ~ " end",
+                "', against '", flag_format_percent('typical_margin'), "' for the typical customer'",
             ]) }} end as big_but_unprofitable_reason,
 
             is_big_revenue_one_off,

@@ -62,6 +62,7 @@ customer_years as (
         customer_first_years.customer_id,
         customers.industry,
         customers.size_band,
+        customers.annual_revenue,
         calendar_years.calendar_year,
         calendar_years.observed_months,
         coalesce(yearly_revenue.revenue, 0) as revenue,
@@ -168,17 +169,82 @@ peer_estimated as (
 
 ),
 
+declared_intensities as (
+
+    -- What a company spends in our categories per unit of its own turnover, where market research
+    -- tells both: the wallet intensity of its industry.
+    select
+        customers.industry,
+        wallet_estimates.year as calendar_year,
+        cast(wallet_estimates.estimated_wallet as double) / customers.annual_revenue as intensity
+
+    from wallet_estimates
+    inner join customers on wallet_estimates.customer_id = customers.customer_id
+    where customers.annual_revenue > 0
+
+),
+
+industry_intensities as (
+
+    select
+        industry,
+        calendar_year,
+        {{ econ_quantile('intensity', 0.5) }} as intensity,
+        count(*) as calibration_size
+
+    from declared_intensities
+    where industry <> 'Unknown'
+    group by industry, calendar_year
+
+),
+
+all_intensities as (
+
+    select
+        calendar_year,
+        {{ econ_quantile('intensity', 0.5) }} as intensity,
+        count(*) as calibration_size
+
+    from declared_intensities
+    group by calendar_year
+
+),
+
 with_declared as (
 
+    -- Market research where it covers the customer; else its turnover times the wallet intensity
+    -- of its industry (of all customers where too few of the industry are researched), which scales
+    -- with the company itself; else the peers' spend with us, which knows nothing of the company
+    -- but its industry and size band.
     select
         peer_estimated.*,
         wallet_estimates.estimated_wallet as declared_wallet,
-        coalesce(wallet_estimates.estimated_wallet, peer_estimated.peer_estimate) as source_wallet
+        peer_estimated.annual_revenue * case
+            when industry_intensities.calibration_size >= {{ var('wallet_peer_group_min_size') }}
+                then industry_intensities.intensity
+            when all_intensities.calibration_size >= {{ var('wallet_peer_group_min_size') }}
+                then all_intensities.intensity
+        end as firmographic_estimate
 
     from peer_estimated
     left join wallet_estimates
         on peer_estimated.customer_id = wallet_estimates.customer_id
         and peer_estimated.calendar_year = wallet_estimates.year
+    left join industry_intensities
+        on peer_estimated.industry = industry_intensities.industry
+        and peer_estimated.calendar_year = industry_intensities.calendar_year
+    left join all_intensities
+        on peer_estimated.calendar_year = all_intensities.calendar_year
+
+),
+
+sourced as (
+
+    select
+        *,
+        coalesce(declared_wallet, firmographic_estimate, peer_estimate) as source_wallet
+
+    from with_declared
 
 ),
 
@@ -196,6 +262,7 @@ final as (
         peer_group,
         cast(peer_group_size as integer) as peer_group_size,
         cast(peer_estimate as decimal(18, 2)) as peer_estimate,
+        cast(firmographic_estimate as decimal(18, 2)) as firmographic_estimate,
         -- What the customer demonstrably spent with us is a floor for its wallet, whatever the
         -- source says; a declared figure below it is lifted and kept visible for the quality gate.
         cast(case
@@ -204,12 +271,13 @@ final as (
         end as decimal(18, 2)) as wallet,
         case
             when declared_wallet is not null then 'declared'
+            when firmographic_estimate is not null then 'firmographic_estimate'
             when peer_estimate is not null then 'peer_estimate'
         end as wallet_source,
         coalesce(source_wallet < revenue, false) as is_raised_to_revenue,
         coalesce(declared_wallet < revenue, false) as is_declared_below_revenue
 
-    from with_declared
+    from sourced
 
 )
 
