@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import scoring
-from dashboard.filters import format_share
+from dashboard.filters import format_money, format_share
 
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "views"
 ATTRIBUTES = (
@@ -250,14 +250,13 @@ def test_lab_needs_two_definitions(warehouse):
 
 # --- Definitions lab: the backtest ---------------------------------------------------------------
 
-BACKTEST_PERCENT = (
-    "retained_share",
-    "revenue_ranking_retained_share",
-    "revenue_growth",
-    "revenue_ranking_revenue_growth",
-    "profit_share",
-    "revenue_ranking_profit_share",
-)
+def versus(row: pd.Series, column: str, fmt) -> str:
+    """A backtest cell as the page writes it: the definition's figure vs revenue ranking's."""
+    return f"{fmt(row[column])} vs {fmt(row[f'revenue_ranking_{column}'])}"
+
+
+def signed(value: float) -> str:
+    return f"{value * 100:+.1f} %"
 
 
 def test_lab_backtest_shows_each_definition_beside_revenue_ranking(warehouse):
@@ -283,17 +282,27 @@ def test_lab_backtest_shows_each_definition_beside_revenue_ranking(warehouse):
     assert table["definition"].tolist() == [
         scoring.definition_label(name) for name in table["definition_name"]
     ]
-    # Each figure is the mart's: shares and growth in percent, contribution in money.
+    # Each figure is the mart's, beside revenue ranking's: shares and growth in percent,
+    # contribution in money, formatted as the headline figures are.
     for row in table.to_dict("records"):
         expected = mart.loc[row["definition_name"]]
         assert row["accounts_picked"] == expected["accounts_picked"]
-        for column in BACKTEST_PERCENT:
-            assert row[column] == pytest.approx(expected[column] * 100)
-        for column in ("contribution_after", "revenue_ranking_contribution_after"):
-            assert row[column] == pytest.approx(expected[column], abs=0.01)
-
-    # Balanced (the reference) in words, formatted as on the page, beside revenue ranking.
+        assert row["retained_share"] == versus(expected, "retained_share", format_share)
+        assert row["revenue_growth"] == versus(expected, "revenue_growth", signed)
+        assert row["contribution_after"] == versus(expected, "contribution_after", format_money)
+        assert row["profit_share"] == versus(expected, "profit_share", format_share)
     balanced = mart.loc["balanced"]
+    first = table.iloc[0]
+    assert first["retained_share"] == (
+        f"{format_share(balanced['retained_share'])} vs "
+        f"{format_share(balanced['revenue_ranking_retained_share'])}"
+    )
+    assert first["profit_share"] == (
+        f"{format_share(balanced['profit_share'])} vs "
+        f"{format_share(balanced['revenue_ranking_profit_share'])}"
+    )
+
+    # Balanced (the reference) in words, beside revenue ranking.
     summary = next(m.value for m in app.markdown if m.value.startswith("**Balanced** would have"))
     assert f"picked {int(balanced['accounts_picked']):,} accounts" in summary
     assert f"Today {format_share(balanced['retained_share'])} of them still buy" in summary

@@ -78,7 +78,7 @@ select definition_name, backtest_date, reporting_date, accounts_picked,
 from marts.definition_backtest
 where backtest_date = (select max(backtest_date) from marts.definition_backtest)
 """
-# Columns shown as a percentage (the mart holds shares, 0.25 for 25 %).
+# Columns exported as a percentage (the mart holds shares, 0.25 for 25 %).
 BACKTEST_PERCENT = (
     "retained_share",
     "revenue_ranking_retained_share",
@@ -89,10 +89,17 @@ BACKTEST_PERCENT = (
 )
 
 
-def change_words(value: float | None) -> str:
-    """0.065 -> 'up 6.5 %', -0.03 -> 'down 3.0 %'."""
+def format_change(value: float | None) -> str:
+    """0.065 -> '+6.5 %'; an en dash for unknown."""
     if value is None or pd.isna(value):
-        return "of unknown change"
+        return "–"
+    return f"{float(value) * 100:+.1f} %"
+
+
+def change_words(value: float | None) -> str:
+    """0.065 -> 'up 6.5 %', -0.03 -> 'down 3.0 %' (compared with a year before)."""
+    if value is None or pd.isna(value):
+        return "not comparable"
     percent = float(value) * 100
     if round(percent, 1) == 0:
         return "unchanged"
@@ -138,87 +145,86 @@ def backtest_section(focus: str | None) -> None:
     then = f"{pd.Timestamp(first['backtest_date']):%d %B %Y}"
     now = f"{pd.Timestamp(first['reporting_date']):%d %B %Y}"
     names = frame["definition_name"].tolist()
-    focus = next(
-        (name for name in (focus, "balanced") if name in names), names[0]
-    )
+    focus = next((name for name in (focus, "balanced") if name in names), names[0])
     st.markdown(backtest_summary(frame.iloc[names.index(focus)]))
 
-    table = frame.drop(columns=["backtest_date", "reporting_date"])
-    table.insert(0, "definition", table["definition_name"].map(scoring.definition_label))
-    for column in BACKTEST_PERCENT:
-        table[column] = table[column] * 100
-    by_revenue = "the same number of customers picked by revenue alone on " + then
-    share = "%.0f %%"
+    # Each cell: the definition's figure, then that of as many customers picked by revenue alone.
+    def versus(column: str, fmt) -> pd.Series:
+        return frame[column].map(fmt) + " vs " + frame[f"revenue_ranking_{column}"].map(fmt)
+
+    table = pd.DataFrame(
+        {
+            "definition_name": frame["definition_name"],
+            "definition": frame["definition_name"].map(scoring.definition_label),
+            "accounts_picked": frame["accounts_picked"],
+            "retained_share": versus("retained_share", format_share),
+            "revenue_growth": versus("revenue_growth", format_change),
+            "contribution_after": versus("contribution_after", format_money),
+            "profit_share": versus("profit_share", format_share),
+        }
+    )
+    by_revenue = f"as many customers picked by revenue alone on {then}"
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
         column_config={
             "definition_name": None,
-            "definition": "Definition",
+            "definition": st.column_config.TextColumn("Definition"),
             "accounts_picked": st.column_config.NumberColumn(
                 "Accounts picked a year ago",
                 format="%,d",
                 help=f"The key accounts the definition, as configured today, picks among the "
                 f"customers as they stood on {then}.",
             ),
-            "retained_share": st.column_config.NumberColumn(
+            "retained_share": st.column_config.TextColumn(
                 "Still buying",
-                format=share,
-                help=f"Share of those accounts that bought from us in the twelve months to {now}.",
+                help=f"Share of those accounts that bought from us in the twelve months to {now}; "
+                f"after “vs”: the same for {by_revenue}.",
             ),
-            "revenue_ranking_retained_share": st.column_config.NumberColumn(
-                "Still buying · by revenue", format=share, help=f"The same, for {by_revenue}."
-            ),
-            "revenue_growth": st.column_config.NumberColumn(
+            "revenue_growth": st.column_config.TextColumn(
                 "Revenue growth since",
-                format="%+.1f %%",
                 help=f"Their revenue in the twelve months to {now} against the twelve months to "
-                f"{then}.",
+                f"{then}; after “vs”: the same for {by_revenue}.",
             ),
-            "revenue_ranking_revenue_growth": st.column_config.NumberColumn(
-                "Revenue growth · by revenue", format="%+.1f %%", help=f"The same, for {by_revenue}."
-            ),
-            "contribution_after": st.column_config.NumberColumn(
+            "contribution_after": st.column_config.TextColumn(
                 "Contribution since",
-                format=money_format(),
                 help=f"What they earned us in the twelve months to {now}: gross margin minus cost "
-                "to serve (the gross margin where service costs are unknown).",
+                f"to serve (the gross margin where service costs are unknown); after “vs”: the "
+                f"same for {by_revenue}.",
             ),
-            "revenue_ranking_contribution_after": st.column_config.NumberColumn(
-                "Contribution · by revenue", format=money_format(), help=f"The same, for {by_revenue}."
-            ),
-            "profit_share": st.column_config.NumberColumn(
+            "profit_share": st.column_config.TextColumn(
                 "Share of today's profit",
-                format=share,
-                help="Their contribution as a share of what all active customers earn us today; "
-                "below 0 when they lose us money.",
-            ),
-            "revenue_ranking_profit_share": st.column_config.NumberColumn(
-                "Share of today's profit · by revenue", format=share, help=f"The same, for {by_revenue}."
+                help="Their contribution as a share of what all active customers earn us today, "
+                f"below 0 when they lose us money; after “vs”: the same for {by_revenue}.",
             ),
         },
     )
     st.caption(
         f"Each definition as configured today, applied to the customers as they stood on {then} "
-        f"(the backtest date), its picks followed to {now} (the reporting date). Beside each "
-        f"figure, marked “by revenue”: {by_revenue}, the way most key-account lists are drawn. "
-        "A definition that chooses well keeps more of its accounts and brings a larger share of "
-        "today's profit."
+        f"(the backtest date), its picks followed to {now} (the reporting date). In each cell, "
+        f"after “vs”: the same figure for {by_revenue}, the way most key-account lists are drawn. "
+        "A definition that chooses well keeps its accounts and brings a larger share of today's "
+        "profit."
     )
+    export = frame.drop(columns=["backtest_date", "reporting_date"]).assign(
+        definition_name=table["definition"]
+    )
+    for column in BACKTEST_PERCENT:
+        export[column] = export[column] * 100
     download_button(
-        table.drop(columns="definition_name").rename(
+        export.rename(
             columns={
-                "definition": "Definition",
+                "definition_name": "Definition",
                 "accounts_picked": "Accounts picked a year ago",
                 "retained_share": "Still buying, %",
-                "revenue_ranking_retained_share": "Still buying by revenue, %",
+                "revenue_ranking_retained_share": "Still buying, by revenue, %",
                 "revenue_growth": "Revenue growth since, %",
-                "revenue_ranking_revenue_growth": "Revenue growth by revenue, %",
+                "revenue_ranking_revenue_growth": "Revenue growth since, by revenue, %",
                 "contribution_after": "Contribution since",
-                "revenue_ranking_contribution_after": "Contribution by revenue",
+                "revenue_ranking_contribution_after": "Contribution since, by revenue",
                 "profit_share": "Share of today's profit, %",
-                "revenue_ranking_profit_share": "Share of today's profit by revenue, %",
+                "revenue_ranking_profit_share": "Share of today's profit, by revenue, %",
             }
         ),
         "definition-backtest.csv",

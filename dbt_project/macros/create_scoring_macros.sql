@@ -34,7 +34,10 @@
 
     scored as (
 
-        {{ score_weighted('query_table(attributes_table)', weights_from_parameters) }}
+        {{ score_weighted('query_table(attributes_table)', weights_from_parameters, carry=[
+            'account_manager_id', 'capacity_accounts', 'revenue_tier', 'tenure_months',
+            'is_tenure_censored', 'contribution_t12m', 'mistake_flags',
+        ]) }}
 
     ),
 
@@ -44,27 +47,32 @@
         -- judges only what the data can show: a tenure the export cuts short passes, an unknown
         -- profit passes.
         select
-            scored.* exclude (definition_name),
-            attributes.account_manager_id,
-            attributes.capacity_accounts,
+            customer_id,
+            {% for name in names %}
+            {{ name }}_value,
+            {{ name }}_weight,
+            {{ name }}_contribution,
+            {% endfor %}
+            known_weight_share,
+            score,
+            account_manager_id,
+            capacity_accounts,
             case
                 when gate_min_tenure_months_param is not null
-                    and not (attributes.tenure_months >= gate_min_tenure_months_param
-                        or attributes.is_tenure_censored)
+                    and not (tenure_months >= gate_min_tenure_months_param
+                        or is_tenure_censored)
                     then 'min_tenure'
                 when nullif(gate_revenue_tiers_param, '') is not null
-                    and not contains(upper(gate_revenue_tiers_param), coalesce(attributes.revenue_tier, '-'))
+                    and not contains(upper(gate_revenue_tiers_param), coalesce(revenue_tier, '-'))
                     then 'revenue_tier'
                 when coalesce(gate_positive_contribution_param, false)
-                    and attributes.contribution_t12m <= 0
+                    and contribution_t12m <= 0
                     then 'positive_contribution'
-                when coalesce(gate_no_mistake_flags_param, false) and attributes.mistake_flags > 0
+                when coalesce(gate_no_mistake_flags_param, false) and mistake_flags > 0
                     then 'mistake_flag'
             end as excluded_by_gate
 
         from scored
-        inner join query_table(attributes_table) as attributes
-            on scored.customer_id = attributes.customer_id
 
     ),
 

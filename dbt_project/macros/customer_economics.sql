@@ -7,6 +7,8 @@
                  cut at that date, so nothing from after it leaks in, except calendar-year active
                  years and wallets, which count the reporting date's whole calendar year. -#}
 {% macro customer_economics(months_back=0) %}
+    {#- Days and months are aggregated up to the reporting date already; only an earlier date needs
+        the cuts below (`if months_back`). #}
     with
 
     customers as (
@@ -186,7 +188,7 @@
 
         from customer_days
         cross join reporting_window
-        where customer_days.order_date <= reporting_window.reporting_date
+        {% if months_back %}where customer_days.order_date <= reporting_window.reporting_date{% endif %}
         group by customer_days.customer_id
 
     ),
@@ -202,9 +204,13 @@
             ) }} as gap_days
 
         from customer_days
+        {% if months_back -%}
         cross join reporting_window
         where customer_days.order_count > 0
             and customer_days.order_date <= reporting_window.reporting_date
+        {%- else -%}
+        where customer_days.order_count > 0
+        {%- endif %}
 
     ),
 
@@ -248,7 +254,7 @@
 
         from customer_months
         cross join reporting_window
-        where customer_months.month_start <= reporting_window.reporting_month
+        {% if months_back %}where customer_months.month_start <= reporting_window.reporting_month{% endif %}
         group by customer_months.customer_id
 
     ),
@@ -267,7 +273,7 @@
         cross join reporting_window
         where customer_months.month_start
             > {{ dbt.dateadd('month', -24, 'reporting_window.reporting_month') }}
-            and customer_months.month_start <= reporting_window.reporting_month
+            {% if months_back %}and customer_months.month_start <= reporting_window.reporting_month{% endif %}
         group by 1, 2
 
     ),
@@ -295,9 +301,13 @@
             ) as previous_active_month
 
         from customer_months
+        {% if months_back -%}
         cross join reporting_window
         where customer_months.revenue > 0
             and customer_months.month_start <= reporting_window.reporting_month
+        {%- else -%}
+        where customer_months.revenue > 0
+        {%- endif %}
 
     ),
 
@@ -463,19 +473,6 @@
 
     ),
 
-    half_year_portfolio as (
-
-        -- The typical customer's change from one half-year to the next: what seasonality does to every
-        -- customer alike, so a customer's half-year growth is read against it. The median, so projects
-        -- ending and customers leaving do not make everyone else look like growth.
-        select
-            {{ econ_quantile('revenue_last_half / revenue_prior_half', 0.5) }} as portfolio_half_year_ratio
-
-        from joined
-        where revenue_prior_half > 0 and revenue_last_half > 0
-
-    ),
-
     derived as (
 
         select
@@ -487,6 +484,12 @@
                 else yearly_wallet
             end as wallet,
             case when revenue_t12m > 0 then revenue_t12m else 0 end as revenue_t12m_positive,
+            -- The typical customer's change from one half-year to the next: what seasonality does to
+            -- every customer alike, so a customer's half-year growth is read against it. The median,
+            -- so projects ending and customers leaving do not make everyone else look like growth.
+            {{ econ_quantile_over_all(
+                'case when revenue_prior_half > 0 and revenue_last_half > 0'
+                ~ ' then revenue_last_half / revenue_prior_half end', 0.5) }} as portfolio_half_year_ratio,
             -- Without service costs the profit we know is the gross margin: it stands in for net
             -- contribution (contribution_basis says which one a figure is).
             case
@@ -511,7 +514,6 @@
             ) }} + 1 as volatility_month_count
 
         from joined
-        cross join half_year_portfolio
 
     ),
 
@@ -662,26 +664,24 @@
 
     final as (
 
-        -- Materiality: a growth rate is trusted in proportion to the revenue behind it, shrunk towards
-        -- the portfolio's rate (the median active customer's, robust to a few extreme rates) with the weight revenue / (revenue + k), k = the
-        -- median active customer's revenue times growth_credibility_multiple.
+        -- Materiality: a growth rate is trusted in proportion to the revenue behind it, shrunk
+        -- towards the portfolio's rate (the median active customer's, robust to a few extreme
+        -- rates) with the weight revenue / (revenue + k), k = the median active customer's revenue
+        -- times growth_credibility_multiple.
+        {%- set credibility_revenue = econ_quantile_over_all(
+            'case when is_active then cast(revenue_t12m as double) end', 0.5)
+            ~ ' * ' ~ var('growth_credibility_multiple') %}
         select
-            growth_rated.*,
+            *,
             cast(case
-                when growth_rated.revenue_growth is not null and growth_rated.is_active then
-                    (cast(growth_rated.revenue_t12m as double) * growth_rated.revenue_growth
-                        + portfolio.credibility_revenue * coalesce(portfolio.growth_rate, 0))
-                    / (cast(growth_rated.revenue_t12m as double) + portfolio.credibility_revenue)
+                when revenue_growth is not null and is_active then
+                    (cast(revenue_t12m as double) * revenue_growth
+                        + {{ credibility_revenue }}
+                        * coalesce({{ econ_quantile_over_all('case when is_active then revenue_growth end', 0.5) }}, 0))
+                    / (cast(revenue_t12m as double) + {{ credibility_revenue }})
             end as double) as revenue_growth_material
 
         from growth_rated
-        cross join (
-            select
-                {{ econ_quantile('case when is_active then cast(revenue_t12m as double) end', 0.5) }}
-                    * {{ var('growth_credibility_multiple') }} as credibility_revenue,
-                {{ econ_quantile('case when is_active then revenue_growth end', 0.5) }} as growth_rate
-            from growth_rated
-        ) as portfolio
 
     )
 

@@ -15,12 +15,15 @@
         <attribute>_contribution = <attribute>_value * <attribute>_weight, 0 when unknown
         score                    = sum of the contributions, 0..100
     known_weight_share (below 1 when weight was redistributed) records that it happened. The score
-    is null only when none of the definition's weighted attributes is known for the customer. -#}
-{% macro score_weighted(attributes, weights) %}
+    is null only when none of the definition's weighted attributes is known for the customer.
+    carry: further columns of `attributes` passed through unchanged (what a caller needs beside
+    the score, read in the same pass). -#}
+{% macro score_weighted(attributes, weights, carry=[]) %}
     {%- set names = score_attributes() | map(attribute='name') | list -%}
     select
         definition_name,
         customer_id,
+        {% for column in carry %}{{ column }},{% endfor %}
         {% for name in names %}
         {{ name }}_value,
         {{ name }}_weight,
@@ -37,6 +40,7 @@
         select
             definition_name,
             customer_id,
+            {% for column in carry %}{{ column }},{% endfor %}
             known_weight > 0 as has_known_weight,
             known_weight / nullif(total_weight, 0) as known_weight_share,
             {% for name in names %}
@@ -58,6 +62,7 @@
             select
                 score_weights.definition_name,
                 score_attributes.customer_id,
+                {% for column in carry %}score_attributes.{{ column }},{% endfor %}
                 {% for name in names %}
                 score_attributes.{{ name }}_value,
                 cast(coalesce(score_weights.{{ name }}_weight, 0) as double) as {{ name }}_given_weight,
