@@ -56,3 +56,37 @@ def test_every_excluded_customer_names_its_gate_and_oaks_make_the_development_li
     assert gates == ["min_tenure", "mistake_flag", "positive_contribution", "revenue_tier"]
     assert picked_but_excluded == 0
     assert development == oaks_not_picked > 0
+
+
+def test_the_backtest_follows_each_definitions_picks_against_revenue_ranking(demo_warehouse):
+    with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
+        rows = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                """
+                select definition_name, backtest_date, reporting_date, accounts_picked,
+                       retained_share, revenue_ranking_retained_share,
+                       revenue_growth, revenue_ranking_revenue_growth,
+                       contribution_after, revenue_ranking_contribution_after,
+                       profit_share, revenue_ranking_profit_share
+                from marts.definition_backtest
+                """
+            ).fetchall()
+        }
+        active_then = conn.execute(
+            "select count(*) from intermediate.int_backtest_customer_economics where is_active"
+        ).fetchone()[0]
+    assert len(rows) == 8
+    backtest_date, reporting_date, picked, *_ = rows["balanced"]
+    # The month-end a year before the reporting date; 4 % of the customers active then.
+    assert (reporting_date - backtest_date).days == 365
+    assert picked == -(-4 * active_then // 100)
+    # Known answer: "the big ones" ranks by revenue alone, so its picks are revenue ranking's and
+    # every figure equals its revenue-ranking twin.
+    retained, r_retained, growth, r_growth, contribution, r_contribution, share, r_share = (
+        rows["the_big_ones"][3:]
+    )
+    assert (retained, growth, contribution, share) == (r_retained, r_growth, r_contribution, r_share)
+    # Balanced's gated picks earn far more of today's profit than the biggest customers did.
+    *_, profit_share, revenue_ranking_profit_share = rows["balanced"]
+    assert profit_share > 2 * revenue_ranking_profit_share

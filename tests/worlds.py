@@ -51,7 +51,7 @@ def build_world(name: str, root: Path) -> tuple[Path, Path]:
             str(dbt), "build", "--quiet",
             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
             "--target-path", str(root / "target"), "--log-path", str(root / "logs"),
-            "--select", "+key_account_scorecard", "+customer_metrics",
+            "--select", "+key_account_scorecard", "+customer_metrics", "+definition_backtest",
             "--exclude", "resource_type:test", "resource_type:unit_test",
             "--vars", json.dumps({"warehouse_path": str(warehouse)}),
         ],
