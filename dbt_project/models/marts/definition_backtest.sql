@@ -24,7 +24,11 @@ backtest as (
     select
         max(economics_then.reporting_date) as backtest_date,
         max(economics_now.reporting_date) as reporting_date,
-        max(economics_then.history_months) >= 12 as has_history
+        coalesce(
+            min(economics_then.first_order_date)
+                <= {{ dbt.dateadd('day', 1, dbt.dateadd('month', -12, 'max(economics_then.reporting_date)')) }},
+            false
+        ) as has_history
 
     from economics_then
     cross join (select max(reporting_date) as reporting_date from economics_now) as economics_now
