@@ -635,8 +635,10 @@ with tab_score:
         )
         st.plotly_chart(figure, width="stretch")
         st.caption(
-            "How each attribute adds to the score: its value (0–100, the share of active customers "
-            "this one beats) times its weight. Blue: performance today; green: future potential and fit."
+            "How each attribute adds to the score: its value (0–100: revenue, profit and headroom on a "
+            "log scale, where ten times the money is the same number of points; the others as the share "
+            "of active customers this one beats) times its weight. Blue: performance today; green: "
+            "future potential and fit."
         )
         st.dataframe(
             parts,

@@ -557,7 +557,8 @@ else:
             "revenue_growth": st.column_config.NumberColumn(
                 "Growth a year",
                 format="percent",
-                help="Revenue growth year on year; the three-year trend where last year is not comparable.",
+                help="Revenue growth a year: year on year, else the three-year trend, else (a one-year export) "
+                "the last half-year against the one before.",
             ),
             "share_of_wallet": st.column_config.NumberColumn(
                 "Share of wallet",

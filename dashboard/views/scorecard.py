@@ -463,7 +463,11 @@ st.dataframe(
         "perspective": st.column_config.TextColumn("Perspective"),
         "measure": st.column_config.TextColumn("The figure behind it", width="large"),
         "value": st.column_config.NumberColumn(
-            "Value (0–100)", format="%.0f", help="Percentile rank among active customers: share of them this account beats."
+            "Value (0–100)",
+            format="%.0f",
+            help="Revenue, profit and headroom on a log scale (ten times the money is the same "
+            "number of points; 100 = the largest); the other attributes as the share of active "
+            "customers this account beats.",
         ),
         "effective_weight": st.column_config.NumberColumn(
             "Weight", format="percent", help="The definition's weight, plus a share of the weight of unknown attributes."
