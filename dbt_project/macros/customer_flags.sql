@@ -47,8 +47,11 @@
 
             active_quarters_t12m >= {{ var('flag_easy_sell_min_active_quarters') }}
                 and quarterly_revenue_volatility <= {{ var('flag_easy_sell_max_volatility') }} as is_regular_buyer,
-            coalesce(revenue_growth_yoy, revenue_growth_half_year) <= {{ var('flag_easy_sell_max_growth') }}
-                as is_flat_or_shrinking,
+            -- No growth on either view: year on year, or over three years where the history shows
+            -- them (one year's figure moves with order timing); the half-year change on a one-year
+            -- export. least() skips an unknown view.
+            coalesce(least(revenue_growth_yoy, revenue_trend_3y), revenue_growth_half_year)
+                <= {{ var('flag_easy_sell_max_growth') }} as is_flat_or_shrinking,
             share_of_wallet >= {{ var('flag_easy_sell_min_share_of_wallet') }} as is_little_headroom,
             -- A key account must show its fit; an account never assessed has shown none.
             coalesce(strategic_fit_score <= {{ var('flag_easy_sell_max_strategic_fit') }}, true) as is_no_strategic_fit,
@@ -115,7 +118,7 @@
             case when is_easy_sell_no_growth then {{ dbt.concat([
                 "'Orders in '", flag_to_text('active_quarters_t12m'),
                 "' of the last 4 quarters, steadily (volatility '", flag_format_number('quarterly_revenue_volatility', 2),
-                "'), but revenue '", flag_format_percent('coalesce(revenue_growth_yoy, revenue_growth_half_year)', 1, true),
+                "'), but revenue '", flag_format_percent('coalesce(least(revenue_growth_yoy, revenue_trend_3y), revenue_growth_half_year)', 1, true),
                 "' a year, '", flag_format_percent('share_of_wallet', 0),
                 "' of the wallet already won and '",
                 "case when strategic_fit_score is null then 'strategic fit not assessed' else "
