@@ -55,6 +55,12 @@ FLAGS = {
     "is_tomorrows_oak": "Tomorrow's oak",
 }
 MISTAKE_FLAGS = ("is_big_but_unprofitable", "is_big_revenue_one_off", "is_easy_sell_no_growth")
+# Where a wallet figure comes from (`wallet_source`), as a sales leader reads it.
+WALLET_SOURCES = {
+    "declared": "Market research",
+    "firmographic_estimate": "Estimated from turnover",
+    "peer_estimate": "Estimated from peers",
+}
 TIERS = ("A", "B", "C")
 NO_MANAGER = "__none__"
 

@@ -160,6 +160,13 @@ def test_the_dashboard_says_what_is_missing(warehouse, monkeypatch):
     scorecard.run()
     assert not scorecard.exception
     assert {m.label: m.value for m in scorecard.metric}["Their net contribution"] == "–"
+    # Why an account scores as it does: its profit is the gross margin, and the page says so.
+    breakdown = next(
+        frame.value.set_index("attribute") for frame in scorecard.dataframe
+        if "measure" in frame.value.columns
+    )
+    assert breakdown.loc["Profitability", "measure"].endswith("gross margin (no cost to serve known)")
+    assert breakdown.loc["Margin quality", "measure"].endswith("gross margin")
 
     lab = AppTest.from_file(str(ROOT / "dashboard" / "views" / "definitions_lab.py"), default_timeout=60)
     lab.run()

@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 from dashboard import scoring
 from dashboard.export import download_button
 from dashboard.filters import (
+    WALLET_SOURCES,
     currency_symbol,
     definition_select,
     format_money,
@@ -415,13 +416,7 @@ with tab_wallet:
             "full-year wallet."
         )
         table = yearly.sort_values("calendar_year", ascending=False).assign(
-            wallet_source=lambda frame: frame["wallet_source"].map(
-                {
-                    "declared": "Market research",
-                    "firmographic_estimate": "Estimated from turnover",
-                    "peer_estimate": "Estimated from peers",
-                }
-            )
+            wallet_source=lambda frame: frame["wallet_source"].map(WALLET_SOURCES)
         )
         st.dataframe(
             table,

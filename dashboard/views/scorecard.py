@@ -11,6 +11,7 @@ from dashboard import scoring
 from dashboard.export import download_button
 from dashboard.filters import (
     MISTAKE_FLAGS,
+    WALLET_SOURCES,
     account_filters,
     account_link,
     definition_label,
@@ -222,8 +223,10 @@ detail = query(
            s.override_status, s.override_reason, s.override_expires_on, s.selection_rule, s.account_manager_id,
            {columns},
            m.revenue_t12m, m.net_contribution_t12m, m.net_margin_pct_t12m, m.cost_to_serve_t12m,
+           m.contribution_t12m, m.contribution_basis, m.contribution_margin_pct_t12m,
            m.active_years, m.possible_years, m.tenure_months, m.repeat_rate,
-           m.revenue_growth_yoy, m.revenue_trend_3y, m.wallet, m.wallet_source, m.wallet_headroom,
+           m.revenue_growth_yoy, m.revenue_trend_3y, m.revenue_growth_half_year, m.revenue_growth,
+           m.revenue_growth_material, m.wallet, m.wallet_source, m.wallet_headroom,
            m.share_of_wallet, m.strategic_fit_score, m.relationship_access_score, m.assessed_on
     from marts.key_account_scorecard s
     join marts.customer_metrics m on m.customer_id = s.customer_id
@@ -250,6 +253,15 @@ benchmark = query(
 ).iloc[0]
 
 
+def _contribution_name() -> str:
+    """What this account's profit figure is: net of cost to serve, or gross where none is known."""
+    return "gross margin" if d["contribution_basis"] == "gross_margin" else "net contribution"
+
+
+def _margin_name() -> str:
+    return "gross margin" if d["contribution_basis"] == "gross_margin" else "net margin"
+
+
 def _gate_reason(gate: str) -> str:
     """Why an eligibility gate keeps this account out, in words: the gate, the account's figure and
     what the definition asks for."""
@@ -265,7 +277,7 @@ def _gate_reason(gate: str) -> str:
         has = f"in revenue tier {d['revenue_tier']}" if pd.notna(d["revenue_tier"]) else "in no revenue tier"
         asks = f"the definition picks from tier {' or '.join(rules.revenue_tiers)}" if rules and rules.revenue_tiers else ""
     elif gate == "positive_contribution":
-        has = f"{format_money(d['net_contribution_t12m'])} net contribution in 12 months"
+        has = f"{format_money(d['contribution_t12m'])} {_contribution_name()} in 12 months"
         asks = "the definition picks only customers that earn us money"
     elif gate == "mistake_flag":
         flagged = flag_labels(detail, MISTAKE_FLAGS).iloc[0]
@@ -337,26 +349,34 @@ def _measure(attribute: str) -> str:
     if attribute == "revenue_size":
         return f"{format_money(d['revenue_t12m'])} revenue in 12 months"
     if attribute == "profitability":
-        if pd.isna(d["net_contribution_t12m"]):
+        if pd.isna(d["contribution_t12m"]):
             return "unknown: no known cost"
-        return f"{format_money(d['net_contribution_t12m'])} net contribution after {format_money(d['cost_to_serve_t12m'])} cost to serve"
+        if d["contribution_basis"] == "gross_margin":
+            return f"{format_money(d['contribution_t12m'])} gross margin (no cost to serve known)"
+        return f"{format_money(d['contribution_t12m'])} net contribution after {format_money(d['cost_to_serve_t12m'])} cost to serve"
     if attribute == "margin_quality":
-        return "unknown" if pd.isna(d["net_margin_pct_t12m"]) else f"{format_share(d['net_margin_pct_t12m'], 1)} net margin"
+        if pd.isna(d["contribution_margin_pct_t12m"]):
+            return "unknown"
+        return f"{format_share(d['contribution_margin_pct_t12m'], 1)} {_margin_name()}"
     if attribute == "loyalty":
         years = "" if pd.isna(d["possible_years"]) else f"active {int(d['active_years'])} of {int(d['possible_years'])} years"
         tenure = "" if pd.isna(d["tenure_months"]) else f"customer for {int(d['tenure_months'])} months"
         repeat = "" if pd.isna(d["repeat_rate"]) else f"repeat rate {format_share(d['repeat_rate'])}"
         return ", ".join(part for part in (years, tenure, repeat) if part) or "unknown"
     if attribute == "growth":
+        if pd.isna(d["revenue_growth"]):
+            return "unknown: too little history"
         if pd.notna(d["revenue_growth_yoy"]):
-            return f"revenue {float(d['revenue_growth_yoy']) * 100:+.0f} % year on year"
-        if pd.notna(d["revenue_trend_3y"]):
-            return f"3-year trend {float(d['revenue_trend_3y']) * 100:+.0f} % a year"
-        return "unknown: too little history"
+            rate = f"revenue {float(d['revenue_growth_yoy']) * 100:+.0f} % year on year"
+        elif pd.notna(d["revenue_trend_3y"]):
+            rate = f"3-year trend {float(d['revenue_trend_3y']) * 100:+.0f} % a year"
+        else:
+            rate = f"last half-year against the one before {float(d['revenue_growth_half_year']) * 100:+.0f} % a year"
+        return f"{rate}; weighed by the revenue behind it {float(d['revenue_growth_material']) * 100:+.0f} %"
     if attribute == "wallet_headroom":
         if pd.isna(d["wallet"]):
             return "unknown: no wallet"
-        source = "market research" if d["wallet_source"] == "declared" else "peer estimate"
+        source = WALLET_SOURCES.get(d["wallet_source"], d["wallet_source"]).lower()
         return (
             f"{format_money(d['wallet_headroom'])} of a {format_money(d['wallet'])} wallet ({source}); "
             f"we have {format_share(d['share_of_wallet'])}"

@@ -73,21 +73,30 @@
 
     ),
 
+    unprofitable as (
+
+        select
+            *,
+            is_big and is_thin_margin as is_big_but_unprofitable
+
+        from tests
+
+    ),
+
     flagged as (
 
         select
             *,
-            is_big and is_thin_margin as is_big_but_unprofitable,
             is_big and is_short_tenure and is_few_active_months as is_big_revenue_one_off,
             -- A customer is named with its most serious mistake: a big account that does not pay is
             -- big but unprofitable, however easy it is to sell to.
             is_regular_buyer and is_flat_or_shrinking and is_little_headroom and is_no_strategic_fit
-                and not coalesce(is_big and is_thin_margin, false)
+                and not coalesce(is_big_but_unprofitable, false)
                 as is_easy_sell_no_growth,
             not is_big and is_strong_growth and is_steady_buyer and is_real_headroom and is_good_fit
                 as is_tomorrows_oak
 
-        from tests
+        from unprofitable
 
     ),
 
