@@ -558,7 +558,7 @@ else:
                 "Growth a year",
                 format="percent",
                 help="Revenue growth a year: year on year, else the three-year trend, else (a one-year export) "
-                "the last half-year against the one before.",
+                "the trend through the year's months against the typical customer's.",
             ),
             "share_of_wallet": st.column_config.NumberColumn(
                 "Share of wallet",

@@ -225,7 +225,7 @@ detail = query(
            m.revenue_t12m, m.net_contribution_t12m, m.net_margin_pct_t12m, m.cost_to_serve_t12m,
            m.contribution_t12m, m.contribution_basis, m.contribution_margin_pct_t12m,
            m.active_years, m.possible_years, m.tenure_months, m.repeat_rate,
-           m.revenue_growth_yoy, m.revenue_trend_3y, m.revenue_growth_half_year, m.revenue_growth,
+           m.revenue_growth_yoy, m.revenue_trend_3y, m.revenue_trend_1y, m.revenue_growth,
            m.revenue_growth_material, m.wallet, m.wallet_source, m.wallet_headroom,
            m.share_of_wallet, m.strategic_fit_score, m.relationship_access_score, m.assessed_on
     from marts.key_account_scorecard s
@@ -371,7 +371,7 @@ def _measure(attribute: str) -> str:
         elif pd.notna(d["revenue_trend_3y"]):
             rate = f"3-year trend {float(d['revenue_trend_3y']) * 100:+.0f} % a year"
         else:
-            rate = f"last half-year against the one before {float(d['revenue_growth_half_year']) * 100:+.0f} % a year"
+            rate = f"trend through the last 12 months {float(d['revenue_trend_1y']) * 100:+.0f} % a year"
         return f"{rate}; weighed by the revenue behind it {float(d['revenue_growth_material']) * 100:+.0f} %"
     if attribute == "wallet_headroom":
         if pd.isna(d["wallet"]):

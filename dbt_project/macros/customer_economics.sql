@@ -75,11 +75,13 @@
             cast({{ dbt.date_trunc('month', 'reporting_date') }} as date) as reporting_month,
             cast(extract(year from reporting_date) as integer) as reporting_year,
             cast({{ dbt.dateadd('month', -12, 'reporting_date') }} as date) as t12m_after,
-            cast({{ dbt.dateadd('month', -6, 'reporting_date') }} as date) as last_half_after,
             cast({{ dbt.dateadd('month', -24, 'reporting_date') }} as date) as prior_t12m_after,
             cast({{ dbt.dateadd('month', -36, 'reporting_date') }} as date) as third_t12m_after,
             cast({{ dbt.dateadd('month', -23, dbt.date_trunc('month', 'reporting_date')) }} as date)
                 as volatility_window_start,
+            -- The last complete month: the reporting month when the reporting date is its last day.
+            cast({{ dbt.dateadd('month', -1, dbt.date_trunc('month', dbt.dateadd('day', 1, 'reporting_date'))) }} as date)
+                as trend_last_month,
             {{ dbt.date_trunc('month', 'history_start') }}
                 <= {{ dbt.date_trunc('month', dbt.dateadd('day', 1, dbt.dateadd('month', -12, 'reporting_date'))) }}
                 as covers_t12m,
@@ -133,17 +135,6 @@
                     then customer_days.revenue
                 else 0
             end) as revenue_third_t12m,
-            sum(case
-                when customer_days.order_date > reporting_window.last_half_after
-                    then customer_days.revenue
-                else 0
-            end) as revenue_last_half,
-            sum(case
-                when customer_days.order_date > reporting_window.t12m_after
-                    and customer_days.order_date <= reporting_window.last_half_after
-                    then customer_days.revenue
-                else 0
-            end) as revenue_prior_half,
             sum(case
                 when customer_days.order_date > reporting_window.t12m_after
                     then customer_days.revenue_costed
@@ -250,7 +241,20 @@
                     > {{ dbt.dateadd('month', -24, 'reporting_window.reporting_month') }}
                     then cast(customer_months.revenue as double) * cast(customer_months.revenue as double)
                 else 0
-            end) as revenue_squared_24m
+            end) as revenue_squared_24m,
+            -- A least-squares line through the logarithm of each month's revenue over the last 12
+            -- complete months with orders: its slope is the monthly growth rate, the scatter around
+            -- it the noise that rate is read through.
+            {%- set in_trend_window = "customer_months.revenue > 0"
+                ~ " and customer_months.month_start <= reporting_window.trend_last_month"
+                ~ " and customer_months.month_start > " ~ dbt.dateadd('month', -12, 'reporting_window.trend_last_month') %}
+            {%- set trend_y = "case when " ~ in_trend_window ~ " then ln(cast(customer_months.revenue as double)) end" %}
+            {%- set trend_x = "case when " ~ in_trend_window ~ " then cast("
+                ~ dbt.datediff('reporting_window.trend_last_month', 'customer_months.month_start', 'month') ~ " as double) end" %}
+            regr_slope({{ trend_y }}, {{ trend_x }}) as trend_slope_12m,
+            regr_count({{ trend_y }}, {{ trend_x }}) as trend_months_12m,
+            regr_sxx({{ trend_y }}, {{ trend_x }}) as trend_sxx_12m,
+            regr_syy({{ trend_y }}, {{ trend_x }}) as trend_syy_12m
 
         from customer_months
         cross join reporting_window
@@ -419,8 +423,6 @@
             coalesce(day_facts.revenue_t12m, 0) as revenue_t12m,
             coalesce(day_facts.revenue_prior_t12m, 0) as revenue_prior_t12m,
             coalesce(day_facts.revenue_third_t12m, 0) as revenue_third_t12m,
-            coalesce(day_facts.revenue_last_half, 0) as revenue_last_half,
-            coalesce(day_facts.revenue_prior_half, 0) as revenue_prior_half,
             coalesce(day_facts.revenue_costed_t12m, 0) as revenue_costed_t12m,
             coalesce(day_facts.revenue_volume_t12m, 0) as revenue_volume_t12m,
             coalesce(day_facts.revenue_volume_costed_t12m, 0) as revenue_volume_costed_t12m,
@@ -444,6 +446,10 @@
             coalesce(month_facts.active_months_t12m, 0) as active_months_t12m,
             month_facts.revenue_24m,
             month_facts.revenue_squared_24m,
+            month_facts.trend_slope_12m,
+            coalesce(month_facts.trend_months_12m, 0) as trend_months_12m,
+            month_facts.trend_sxx_12m,
+            month_facts.trend_syy_12m,
             coalesce(quarter_facts.active_quarters_t12m, 0) as active_quarters_t12m,
             quarter_facts.revenue_8q,
             quarter_facts.revenue_squared_8q,
@@ -484,12 +490,12 @@
                 else yearly_wallet
             end as wallet,
             case when revenue_t12m > 0 then revenue_t12m else 0 end as revenue_t12m_positive,
-            -- The typical customer's change from one half-year to the next: what seasonality does to
-            -- every customer alike, so a customer's half-year growth is read against it. The median,
-            -- so projects ending and customers leaving do not make everyone else look like growth.
+            -- The typical customer's monthly trend: what seasonality does to every customer alike
+            -- within one year, so a customer's trend is read against it. The median, so projects
+            -- ending and customers leaving do not make everyone else look like growth.
             {{ econ_quantile_over_all(
-                'case when revenue_prior_half > 0 and revenue_last_half > 0'
-                ~ ' then revenue_last_half / revenue_prior_half end', 0.5) }} as portfolio_half_year_ratio,
+                'case when trend_months_12m >= ' ~ var('trend_1y_min_months') ~ ' then trend_slope_12m end', 0.5) }}
+                as portfolio_trend_slope_12m,
             -- Without service costs the profit we know is the gross margin: it stands in for net
             -- contribution (contribution_basis says which one a figure is).
             case
@@ -587,14 +593,24 @@
                 when covers_prior_t12m and revenue_prior_t12m > 0
                     then revenue_t12m / revenue_prior_t12m - 1
             end as double) as revenue_growth_yoy,
-            -- Where the history reaches one year but not two, year on year cannot be known; the last
-            -- half-year against the one before, relative to the portfolio's own change (which takes
-            -- out seasonality) and compounded to a year, is what the history can show.
+            -- Where year on year cannot be known (a history of one year, a customer younger than
+            -- two), the trend through the last year's months, relative to the portfolio's (which
+            -- takes out seasonality) and compounded to a year, is what the history can show. Its
+            -- standard error says how far month-to-month noise alone moves it (log scale, per year).
             cast(case
-                when covers_t12m and not covers_prior_t12m and revenue_prior_half > 0
-                    and revenue_last_half >= 0 and portfolio_half_year_ratio > 0
-                    then power(revenue_last_half / revenue_prior_half / portfolio_half_year_ratio, 2) - 1
-            end as double) as revenue_growth_half_year,
+                when covers_t12m and trend_months_12m >= {{ var('trend_1y_min_months') }}
+                    then exp(12 * (trend_slope_12m - portfolio_trend_slope_12m)) - 1
+            end as double) as revenue_trend_1y,
+            cast(case
+                when covers_t12m and trend_months_12m >= {{ var('trend_1y_min_months') }} and trend_sxx_12m > 0
+                    then 12 * sqrt(
+                        case
+                            when trend_syy_12m - trend_slope_12m * trend_slope_12m * trend_sxx_12m > 0
+                                then (trend_syy_12m - trend_slope_12m * trend_slope_12m * trend_sxx_12m)
+                                    / (trend_months_12m - 2) / trend_sxx_12m
+                            else 0
+                        end)
+            end as double) as revenue_trend_1y_error,
             cast(case
                 when covers_prior_t12m and gross_margin_prior_t12m > 0
                     then gross_margin_t12m / gross_margin_prior_t12m - 1
@@ -653,10 +669,19 @@
     growth_rated as (
 
         -- One yearly growth rate per customer: year on year where there was revenue a year ago, else
-        -- the 3-year trend, else (a history of one year) the half-year change against the portfolio's.
+        -- the 3-year trend, else (a history of one year) the trend through the year against the
+        -- portfolio's.
         select
             *,
-            coalesce(revenue_growth_yoy, revenue_trend_3y, revenue_growth_half_year) as revenue_growth
+            coalesce(revenue_growth_yoy, revenue_trend_3y, revenue_trend_1y) as revenue_growth,
+            -- How far noise alone moves that rate (log scale): comparing two yearly totals, each a
+            -- sum of 12 months (or 4 quarters, for a buyer in that rhythm) with the customer's own
+            -- coefficient of variation, gives an error of CV x sqrt(2 / 12) (or sqrt(2 / 4)).
+            case
+                when revenue_growth_yoy is not null or revenue_trend_3y is not null
+                    then least(revenue_volatility * sqrt(2.0 / 12), quarterly_revenue_volatility * sqrt(2.0 / 4))
+                else revenue_trend_1y_error
+            end as revenue_growth_error
 
         from measured
 

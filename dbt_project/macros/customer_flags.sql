@@ -48,16 +48,22 @@
             active_quarters_t12m >= {{ var('flag_easy_sell_min_active_quarters') }}
                 and quarterly_revenue_volatility <= {{ var('flag_easy_sell_max_volatility') }} as is_regular_buyer,
             -- No growth on either view: year on year, or over three years where the history shows
-            -- them (one year's figure moves with order timing); the half-year change on a one-year
-            -- export. least() skips an unknown view.
-            coalesce(least(revenue_growth_yoy, revenue_trend_3y), revenue_growth_half_year)
+            -- them (one year's figure moves with order timing); where neither is known (a one-year
+            -- export, a young customer), no growth beyond the noise of the trend through the year.
+            -- least() skips an unknown view.
+            coalesce(least(revenue_growth_yoy, revenue_trend_3y),
+                     exp(ln(1 + revenue_trend_1y) - revenue_trend_1y_error) - 1)
                 <= {{ var('flag_easy_sell_max_growth') }} as is_flat_or_shrinking,
             share_of_wallet >= {{ var('flag_easy_sell_min_share_of_wallet') }} as is_little_headroom,
             -- A key account must show its fit; an account never assessed has shown none.
             coalesce(strategic_fit_score <= {{ var('flag_easy_sell_max_strategic_fit') }}, true) as is_no_strategic_fit,
 
             -- Growth as material as the revenue behind it: a tiny customer's jump is not an oak.
-            revenue_growth_material >= {{ var('flag_oak_min_growth') }} as is_strong_growth,
+            -- ... and standing out of the customer's own month-to-month noise (one standard error):
+            -- a sporadic buyer's doubling is often just two large orders in the later year.
+            revenue_growth_material >= {{ var('flag_oak_min_growth') }}
+                and case when revenue_growth > -1 then ln(1 + revenue_growth) end >= revenue_growth_error
+                as is_strong_growth,
             (active_months_t12m >= {{ var('flag_oak_min_active_months') }} and active_quarters_t12m >= 3)
                 or (active_quarters_t12m = 4
                     and quarterly_revenue_volatility <= {{ var('flag_oak_max_quarterly_volatility') }})
@@ -127,8 +133,13 @@
             case when is_easy_sell_no_growth then {{ dbt.concat([
                 "'Orders in '", flag_to_text('active_quarters_t12m'),
                 "' of the last 4 quarters, steadily (volatility '", flag_format_number('quarterly_revenue_volatility', 2),
-                "'), but revenue '", flag_format_percent('coalesce(least(revenue_growth_yoy, revenue_trend_3y), revenue_growth_half_year)', 1, true),
-                "' a year, '", flag_format_percent('share_of_wallet', 0),
+                "'), but revenue '", flag_format_percent('coalesce(least(revenue_growth_yoy, revenue_trend_3y), revenue_trend_1y)', 1, true),
+                "' a year'",
+                "case when revenue_growth_yoy is null and revenue_trend_3y is null then "
+                    ~ dbt.concat(["' (trend through one year, ±'",
+                                  flag_format_percent('exp(revenue_trend_1y_error) - 1', 0), "' noise)'"])
+                    ~ " else '' end",
+                "', '", flag_format_percent('share_of_wallet', 0),
                 "' of the wallet already won and '",
                 "case when strategic_fit_score is null then 'strategic fit not assessed' else "
                     ~ dbt.concat(["'strategic fit '", flag_format_number('strategic_fit_score', 1), "' / 5'"]) ~ " end",

@@ -210,21 +210,74 @@ all_intensities as (
 
 ),
 
+observed_intensities as (
+
+    -- Without market research, our own customers calibrate the intensity: what a company spends
+    -- with us per unit of its turnover. Most buy only part of their needs from us, so the
+    -- wallet_peer_quantile of that share (as for the peer estimate) approximates a full wallet.
+    select
+        industry,
+        calendar_year,
+        annualised_revenue / annual_revenue as intensity
+
+    from buying_customer_years
+    where annual_revenue > 0
+
+),
+
+observed_industry_intensities as (
+
+    select
+        industry,
+        calendar_year,
+        {{ econ_quantile('intensity', var('wallet_peer_quantile')) }} as intensity,
+        count(*) as calibration_size
+
+    from observed_intensities
+    where industry <> 'Unknown'
+    group by industry, calendar_year
+
+),
+
+observed_all_intensities as (
+
+    select
+        calendar_year,
+        {{ econ_quantile('intensity', var('wallet_peer_quantile')) }} as intensity,
+        count(*) as calibration_size
+
+    from observed_intensities
+    group by calendar_year
+
+),
+
 with_declared as (
 
     -- Market research where it covers the customer; else its turnover times the wallet intensity
-    -- of its industry (of all customers where too few of the industry are researched), which scales
-    -- with the company itself; else the peers' spend with us, which knows nothing of the company
-    -- but its industry and size band.
+    -- of its industry (of all customers where too few of the industry are researched; of our own
+    -- customers where nobody is), which scales with the company itself; else the peers' spend
+    -- with us, which knows nothing of the company but its industry and size band.
     select
         peer_estimated.*,
         wallet_estimates.estimated_wallet as declared_wallet,
-        peer_estimated.annual_revenue * case
+        case
             when industry_intensities.calibration_size >= {{ var('wallet_peer_group_min_size') }}
                 then industry_intensities.intensity
             when all_intensities.calibration_size >= {{ var('wallet_peer_group_min_size') }}
                 then all_intensities.intensity
-        end as firmographic_estimate
+            when observed_industry_intensities.calibration_size >= {{ var('wallet_peer_group_min_size') }}
+                then observed_industry_intensities.intensity
+            when observed_all_intensities.calibration_size >= {{ var('wallet_peer_group_min_size') }}
+                then observed_all_intensities.intensity
+        end as wallet_intensity,
+        case
+            when industry_intensities.calibration_size >= {{ var('wallet_peer_group_min_size') }}
+                or all_intensities.calibration_size >= {{ var('wallet_peer_group_min_size') }}
+                then 'market_research'
+            when observed_industry_intensities.calibration_size >= {{ var('wallet_peer_group_min_size') }}
+                or observed_all_intensities.calibration_size >= {{ var('wallet_peer_group_min_size') }}
+                then 'our_customers'
+        end as wallet_intensity_basis
 
     from peer_estimated
     left join wallet_estimates
@@ -235,6 +288,21 @@ with_declared as (
         and peer_estimated.calendar_year = industry_intensities.calendar_year
     left join all_intensities
         on peer_estimated.calendar_year = all_intensities.calendar_year
+    left join observed_industry_intensities
+        on peer_estimated.industry = observed_industry_intensities.industry
+        and peer_estimated.calendar_year = observed_industry_intensities.calendar_year
+    left join observed_all_intensities
+        on peer_estimated.calendar_year = observed_all_intensities.calendar_year
+
+),
+
+estimated as (
+
+    select
+        *,
+        annual_revenue * wallet_intensity as firmographic_estimate
+
+    from with_declared
 
 ),
 
@@ -244,7 +312,7 @@ sourced as (
         *,
         coalesce(declared_wallet, firmographic_estimate, peer_estimate) as source_wallet
 
-    from with_declared
+    from estimated
 
 ),
 
@@ -263,6 +331,8 @@ final as (
         cast(peer_group_size as integer) as peer_group_size,
         cast(peer_estimate as decimal(18, 2)) as peer_estimate,
         cast(firmographic_estimate as decimal(18, 2)) as firmographic_estimate,
+        case when firmographic_estimate is not null then wallet_intensity_basis end
+            as wallet_intensity_basis,
         -- What the customer demonstrably spent with us is a floor for its wallet, whatever the
         -- source says; a declared figure below it is lifted and kept visible for the quality gate.
         cast(case
