@@ -111,6 +111,58 @@
     from ranked
 {% endmacro %}
 
+{#- Every definition's selection, one row per definition per customer: a direct call per definition,
+    its settings written into the query, for the definitions as they are when the model runs (a
+    lateral join over the definitions table computes the same rows at about twice the time, since
+    the engine cannot see that each call reads one definition). `columns` are the selection's
+    columns to keep, besides definition_name and definition_version. -#}
+{% macro key_account_selection_per_definition(attributes_relation, definitions_relation, columns=['*']) %}
+    {%- set settings = [] -%}
+    {%- for attribute in score_attributes() %}{% do settings.append(attribute.name ~ '_configured') %}{% endfor -%}
+    {%- do settings.extend(['selection_rule', 'top_share', 'top_n', 'min_score', 'gate_min_tenure_months',
+                            'gate_revenue_tiers', 'gate_positive_contribution', 'gate_no_mistake_flags']) -%}
+    {%- if execute -%}
+        {%- set definitions = run_query('select definition_name, definition_version, ' ~ settings | join(', ')
+                                        ~ ' from ' ~ definitions_relation ~ ' order by definition_name') -%}
+        {%- for definition in definitions.rows %}
+    select
+        {{ scoring_literal(definition[0]) }} as definition_name,
+        {{ scoring_literal(definition[1]) }} as definition_version,
+        {% for column in columns %}selection.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
+    from scoring.key_account_selection(
+        '{{ attributes_relation }}',
+        {% for value in definition[2:] %}{{ scoring_literal(value) }}{% if not loop.last %}, {% endif %}{% endfor %}
+    ) as selection
+    {% if not loop.last %}union all{% endif %}
+        {%- else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as definition_name,
+        cast(null as {{ dbt.type_string() }}) as definition_version,
+        {% for column in columns %}selection.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
+    from {{ definitions_relation }} as definitions
+    cross join lateral {{ call_key_account_selection(attributes_relation, 'definitions') }} as selection
+    where false
+        {%- endfor -%}
+    {%- else %}
+    select
+        definitions.definition_name,
+        definitions.definition_version,
+        {% for column in columns %}selection.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
+    from {{ definitions_relation }} as definitions
+    cross join lateral {{ call_key_account_selection(attributes_relation, 'definitions') }} as selection
+    {%- endif %}
+{% endmacro %}
+
+{#- A definition's setting as an SQL literal. -#}
+{% macro scoring_literal(value) -%}
+    {%- if value is none -%}null
+    {%- elif value is sameas true -%}true
+    {%- elif value is sameas false -%}false
+    {%- elif value is string -%}'{{ value | replace("'", "''") }}'
+    {%- else -%}cast({{ value }} as double)
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The call, as a model writes it: `definitions` is a relation with the definition's columns. -#}
 {% macro call_key_account_selection(attributes_relation, definitions='definitions') %}
     scoring.key_account_selection(

@@ -53,10 +53,7 @@
             {% if months_back == 0 -%}
             {{ econ_reporting_date() }}
             {%- else -%}
-            -- The month-end on or before the reporting date `months_back` months earlier: month-level
-            -- facts then hold nothing from after it.
-            cast({{ dbt.dateadd('day', -1, dbt.date_trunc('month', dbt.dateadd('month', -months_back,
-                dbt.dateadd('day', 1, econ_reporting_date())))) }} as date)
+            {{ econ_earlier_reporting_date(months_back) }}
             {%- endif %} as reporting_date,
             min(order_date) as history_start
 

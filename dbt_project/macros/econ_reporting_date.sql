@@ -9,3 +9,11 @@
         max({{ order_date }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- The month-end on or before the reporting date `months_back` months earlier, as an aggregate like
+    econ_reporting_date: month-level facts cut there hold nothing from after it. The backtest's
+    date. -#}
+{% macro econ_earlier_reporting_date(months_back, order_date='order_date') -%}
+    cast({{ dbt.dateadd('day', -1, dbt.date_trunc('month', dbt.dateadd('month', -months_back,
+        dbt.dateadd('day', 1, econ_reporting_date(order_date))))) }} as date)
+{%- endmacro %}
