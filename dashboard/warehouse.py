@@ -1,4 +1,5 @@
-"""Read-only access to the published warehouse, cached and refreshed when a run publishes anew."""
+"""Read-only access to the published warehouse: query results are cached per published file, so a
+new publish is read on the next rerun of a page."""
 
 from __future__ import annotations
 
@@ -17,23 +18,30 @@ def warehouse_path() -> Path:
     return resolve_paths(None, Path(configured) if configured else None)[1]
 
 
-def _published_version(path: Path) -> float:
-    """The file's modification time: a publish replaces the file, so a new value means new data."""
-    return path.stat().st_mtime
+def _published_version(path: Path) -> tuple[int, int, int]:
+    """Which file is published: a publish replaces it (a new inode, time and size), so a new value
+    means new data."""
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
-@st.cache_resource(max_entries=2)
-def _connection(path: str, version: float) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(path, read_only=True)
+def _read(path: str, sql: str, params: tuple) -> pd.DataFrame:
+    """Run one query on the file at `path` as it is now.
+
+    Each query attaches the file to its own in-memory database and closes it after. A connection
+    opened on the path instead would be served from DuckDB's per-process database cache while any
+    other connection to that path is open, and so keep reading a file that a publish has replaced
+    (the dashboard showed the same figures for hours of new publishes)."""
+    literal = path.replace("'", "''")
+    with duckdb.connect() as conn:
+        conn.execute(f"ATTACH '{literal}' AS warehouse (READ_ONLY)")
+        conn.execute("USE warehouse")
+        return conn.execute(sql, list(params)).df()
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _query(path: str, version: float, sql: str, params: tuple) -> pd.DataFrame:
-    cursor = _connection(path, version).cursor()
-    try:
-        return cursor.execute(sql, list(params)).df()
-    finally:
-        cursor.close()
+def _query(path: str, version: tuple[int, int, int], sql: str, params: tuple) -> pd.DataFrame:
+    return _read(path, sql, params)
 
 
 def query(sql: str, params: tuple = ()) -> pd.DataFrame:
@@ -50,6 +58,5 @@ def query(sql: str, params: tuple = ()) -> pd.DataFrame:
     except (duckdb.IOException, OSError):
         # A publish swaps the file between our stat and our read, or the file is being replaced:
         # say so and let the reader retry, rather than show a stack trace.
-        _connection.clear()
         st.warning("The warehouse is being refreshed right now. Reload the page in a moment.")
         st.stop()

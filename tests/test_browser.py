@@ -5,7 +5,9 @@ tests/artifacts/ for a person to look at."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,6 +17,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from orchestration.runner import run_pipeline
+from orchestration.warehouse import work_path
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -127,3 +132,45 @@ def test_a_bookmarked_page_opened_first_after_a_restart_keeps_the_navigation(
         assert sidebar.get_by_text("Mistakes & oak trees", exact=True).count() == 1
         assert sidebar.get_by_text("mistakes", exact=True).count() == 0
         page.close()
+
+
+def shown_customers(page) -> str:
+    """The Portfolio page's "Customers" figure, once the page has finished running."""
+    page.get_by_role("heading", name="Portfolio").first.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="Customers").first
+    return metric.locator("[data-testid='stMetricValue']").inner_text()
+
+
+def test_a_running_dashboard_shows_a_new_publish_after_a_reload(
+    demo_landing, demo_warehouse, browser, tmp_path
+):
+    # A private copy of the demo's landing folder, published warehouse and working database, so a
+    # run here publishes over the file the dashboard below is reading.
+    landing = tmp_path / "landing"
+    shutil.copytree(demo_landing, landing)
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_warehouse, warehouse)
+    shutil.copyfile(work_path(demo_warehouse), work_path(warehouse))
+
+    with served_dashboard(warehouse) as url:
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(url)
+        before = shown_customers(page)
+
+        # A new customer arrives in the landing folder and a run publishes it.
+        customers_file = next((landing / "customers").glob("*.csv"))
+        with customers_file.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        with customers_file.open("a", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writerow({**rows[0], "customer_id": "C999999", "customer_name": "Newly Published Ltd"})
+        outcome = run_pipeline(landing, warehouse)
+        assert outcome.success, outcome.error
+
+        page.reload()
+        after = shown_customers(page)
+        page.close()
+    assert int(after.replace(",", "")) == int(before.replace(",", "")) + 1
