@@ -95,6 +95,8 @@ def _validate(args: argparse.Namespace) -> int:
         return 1
     validation = validate_landing(landing, mapping=mapping)
     for result in validation.results:
+        for ignored in result.files_ignored:
+            print(f"IGNORED {ignored}", file=sys.stderr)
         if not result.files_seen:
             continue
         quarantined = ", ".join(f"{rule}: {n:,}" for rule, n in result.quarantined_by_rule.items())

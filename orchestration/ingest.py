@@ -5,9 +5,9 @@ implementation. Each entity loads inside one transaction: a rejected file leaves
 the quarantine and the ledger exactly as they were.
 
 Row-level problems (see `row_rules`) send those rows to `meta.quarantine` and load the rest.
-Batch-level problems (an empty or unreadable file, a missing required column, too many bad rows)
-reject the whole entity's load with a `BatchRejected` naming the file and the rule, recorded in
-`meta.rejected_batches`.
+Batch-level problems (a link leading out of the landing folder, an empty or unreadable file, a
+missing required column, too many bad rows) reject the whole entity's load with a `BatchRejected`
+naming the file and the rule, recorded in `meta.rejected_batches`.
 
 With a column mapping (`orchestration.mapping`), the landing folder is an export's folder and each
 mapped file is read through the mapping's query instead of as-is; everything after that (rules,
@@ -17,6 +17,7 @@ quarantine, ledger) is the same code.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +36,9 @@ LEDGER_TABLE = f"{META_SCHEMA}.load_ledger"
 QUARANTINE_TABLE = f"{META_SCHEMA}.quarantine"
 REJECTIONS_TABLE = f"{META_SCHEMA}.rejected_batches"
 _CHECKSUM_CHUNK_BYTES = 8 * 1024 * 1024
+# DuckDB's file readers expand these in a path (`*` and `**`, `?`, `[...]`); a lone `]`, `{` and
+# `}` are literal (checked with DuckDB 2.0.1), so a file named `*.csv` would read its whole folder.
+_DUCKDB_GLOB_CHARACTERS = re.compile(r"[*?\[]")
 # Orders are checked against the customers and products already loaded, so those load first.
 LOADED_BEFORE = {"orders": ("customers", "products")}
 
@@ -75,42 +79,125 @@ class EntityLoadResult:
     rows_quarantined: int = 0
     quarantined_by_rule: dict[str, int] = field(default_factory=dict)
     rows_in_table: int = 0
+    files_ignored: list[str] = field(default_factory=list)
+    """Entries of the entity's folder that are not landing files, each as `path: why and what to
+    do` (a spreadsheet, a folder named like a file); hidden files are left out without a word."""
+
+
+@dataclass
+class LandingDiscovery:
+    """What the landing folder holds for one entity: the files to load and the entries ignored."""
+
+    files: list[LandingFile] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    """`relative path: reason`, as in `EntityLoadResult.files_ignored`."""
+
+
+def is_hidden(relative_path: Path) -> bool:
+    """A path under a hidden name (`._orders.csv`, `.DS_Store`, `.cache/x.csv`): never data, and
+    macOS's AppleDouble companions of real files are not even CSV."""
+    return any(part.startswith(".") and part != ".." for part in relative_path.parts)
+
+
+def _refuse_if_outside(path: Path, landing_dir: Path) -> None:
+    """Refuse an entry that, once every link is followed, lies outside the landing folder, before
+    anything reads it: what it points to (`/etc/passwd`) must not end up in a table or a message."""
+    target = path.resolve()
+    landing_root = landing_dir.resolve()
+    if not target.is_relative_to(landing_root):
+        raise BatchRejected(
+            path,
+            "outside_landing_folder",
+            f"it leads to {target}, outside the landing folder {landing_root}, so it was not read; "
+            "move or copy the file into the landing folder instead of linking to it.",
+        )
+
+
+def _entity_folder_entries(landing_dir: Path, entity: Entity) -> tuple[list[Path], list[str]]:
+    """The entity folder's .csv and .parquet files, and its other entries as `path: reason`."""
+    entity_dir = landing_dir / entity.name
+    if not entity_dir.exists() and not entity_dir.is_symlink():
+        return [], []
+    _refuse_if_outside(entity_dir, landing_dir)
+    if not entity_dir.is_dir():
+        fix = f"put the entity's .csv or .parquet files in a folder named {entity.name}/"
+        return [], [f"{entity.name}: not a folder; {fix}"]
+    paths, ignored = [], []
+    for path in sorted(entity_dir.iterdir()):
+        relative = path.relative_to(landing_dir)
+        if is_hidden(relative):
+            continue
+        _refuse_if_outside(path, landing_dir)
+        if path.is_dir():
+            reason = f"a folder: only files directly in {entity.name}/ load; move its files up"
+        elif not path.is_file():
+            reason = "not a regular file (a broken link, a pipe or a device); replace it with the file"
+        elif path.suffix.lower() not in LANDING_SUFFIXES:
+            reason = "not a .csv or .parquet file; export it as CSV or Parquet to load it"
+        else:
+            paths.append(path)
+            continue
+        ignored.append(f"{relative.as_posix()}: {reason}")
+    return paths, ignored
+
+
+def _mapped_entries(
+    landing_dir: Path, entity: Entity, mapping: SourceMapping
+) -> tuple[list[Path], list[str]]:
+    """The export files the mapping's globs match for the entity, and the matched folders."""
+    paths, ignored = [], []
+    for path in mapping.files(landing_dir, entity.name):
+        relative = path.relative_to(landing_dir)
+        if is_hidden(relative):
+            continue
+        _refuse_if_outside(path, landing_dir)
+        if path.is_file():
+            paths.append(path)
+            continue
+        what = "a folder" if path.is_dir() else "not a regular file"
+        feeding = mapping.entities[entity.name].built_from or entity.name
+        ignored.append(
+            f"{relative.as_posix()}: {what}, matched by entities.{feeding}.files in "
+            f"{mapping.path}; only files load, narrow the glob or rename it"
+        )
+    return paths, ignored
 
 
 def discover_landing_files(
     landing_dir: Path, entity: Entity, mapping: SourceMapping | None = None
-) -> list[LandingFile]:
+) -> LandingDiscovery:
     """The entity's landing files (`<landing>/<entity>/*.csv|*.parquet`), in name order; with a
-    mapping, the files of the export folder `landing_dir` that the mapping names for it."""
+    mapping, the files of the export folder `landing_dir` that the mapping names for it.
+
+    Hidden entries are skipped unread; other entries that are not landing files are listed as
+    ignored; a link leading outside the landing folder rejects the entity (`BatchRejected`)."""
     if not landing_dir.is_dir():
         raise IngestError(f"Landing folder {landing_dir} does not exist or is not a folder.")
-    if mapping is not None:
-        paths = mapping.files(landing_dir, entity.name)
-        if not paths and entity.required_file:
-            feeding = mapping.entities.get(entity.name)
+    paths, ignored = (
+        _mapped_entries(landing_dir, entity, mapping)
+        if mapping is not None
+        else _entity_folder_entries(landing_dir, entity)
+    )
+    if not paths and entity.required_file:
+        if mapping is None:
+            where = f"no .csv or .parquet file in {landing_dir / entity.name}"
+        elif feeding := mapping.entities.get(entity.name):
             where = (
-                f"no file in {landing_dir} matches "
-                f"entities.{feeding.built_from or entity.name}.files"
-                if feeding
-                else f"the mapping has no entry `entities.{entity.name}` (map it, or build it "
-                "from the order lines with `from: orders`)"
+                f"no file in {landing_dir} matches entities.{feeding.built_from or entity.name}"
+                f".files ({mapping.path})"
             )
-            raise IngestError(f"Required input '{entity.name}' is missing: {where} ({mapping.path}).")
-    else:
-        entity_dir = landing_dir / entity.name
-        paths = (
-            sorted(p for p in entity_dir.iterdir() if p.is_file() and p.suffix.lower() in LANDING_SUFFIXES)
-            if entity_dir.is_dir()
-            else []
-        )
-        if not paths and entity.required_file:
-            raise IngestError(
-                f"Required input '{entity.name}' is missing: no .csv or .parquet file in {entity_dir}."
+        else:
+            where = (
+                f"the mapping has no entry `entities.{entity.name}` (map it, or build it from the "
+                f"order lines with `from: orders`) ({mapping.path})"
             )
-    files = []
+        # A folder holding only ignored entries: say what was there, it is what needs fixing.
+        found = f" (ignored: {'; '.join(ignored)})" if ignored else ""
+        raise IngestError(f"Required input '{entity.name}' is missing: {where}{found}.")
+    discovery = LandingDiscovery(ignored=ignored)
     for path in paths:
         stat = path.stat()
-        files.append(
+        discovery.files.append(
             LandingFile(
                 entity=entity.name,
                 path=path.resolve(),
@@ -119,7 +206,7 @@ def discover_landing_files(
                 modified_at=stat.st_mtime,
             )
         )
-    return files
+    return discovery
 
 
 def entities_in_load_order() -> list[str]:
@@ -131,7 +218,9 @@ def discover_all_landing_files(
     landing_dir: Path, mapping: SourceMapping | None = None
 ) -> list[LandingFile]:
     return [
-        f for entity in ENTITIES.values() for f in discover_landing_files(landing_dir, entity, mapping)
+        f
+        for entity in ENTITIES.values()
+        for f in discover_landing_files(landing_dir, entity, mapping).files
     ]
 
 
@@ -203,6 +292,16 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def duckdb_path_literal(path: Path) -> str:
+    """The path as a SQL string literal that DuckDB's readers take as exactly this one file.
+
+    DuckDB's own escape for a glob character is a bracket class holding just that character
+    (`*.csv` → `[*].csv`, `orders_[ab].csv` → `orders_[[]ab].csv`): the name then matches only
+    itself, whatever else the folder holds."""
+    escaped = _DUCKDB_GLOB_CHARACTERS.sub(lambda found: f"[{found.group()}]", str(path))
+    return "'" + escaped.replace("'", "''") + "'"
+
+
 def read_file_sql(
     path: Path, *, header: bool = True, encoding: str | None = None, delimiter: str | None = None
 ) -> str:
@@ -213,11 +312,11 @@ def read_file_sql(
     that the rules see them. A CSV's encoding and delimiter are detected unless given (a column
     mapping may give them).
     """
-    literal = str(path).replace("'", "''")
+    literal = duckdb_path_literal(path)
     if path.suffix.lower() == ".parquet":
         return (
             f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _source_row "
-            f"FROM read_parquet('{literal}', file_row_number = true)"
+            f"FROM read_parquet({literal}, file_row_number = true)"
         )
     options = [f"header = {'true' if header else 'false'}", "all_varchar = true", "null_padding = true"]
     if encoding:
@@ -226,7 +325,7 @@ def read_file_sql(
         options.append("delim = '" + delimiter.replace("'", "''") + "'")
     return (
         f"SELECT *, row_number() OVER () AS _source_row "
-        f"FROM read_csv('{literal}', {', '.join(options)})"
+        f"FROM read_csv({literal}, {', '.join(options)})"
     )
 
 
@@ -327,9 +426,16 @@ def load_entity(
     """
     settings = settings or settings_for(mapping)
     entity = ENTITIES[entity_name]
-    files = discover_landing_files(landing_dir, entity, mapping)
-    result = EntityLoadResult(entity=entity.name, files_seen=len(files))
     ensure_raw_schema(conn)
+    try:
+        discovery = discover_landing_files(landing_dir, entity, mapping)
+    except BatchRejected as rejection:
+        _record_rejection(conn, entity, rejection)
+        raise
+    files = discovery.files
+    result = EntityLoadResult(
+        entity=entity.name, files_seen=len(files), files_ignored=discovery.ignored
+    )
     for landing_file in files if mapping else ():
         mapping.check_against(conn, entity.name, landing_file.path)
     entity_mapping = mapping.entities.get(entity.name) if mapping else None
@@ -340,10 +446,7 @@ def load_entity(
         conn.execute("COMMIT")
     except BatchRejected as rejection:
         conn.execute("ROLLBACK")
-        conn.execute(
-            f"INSERT INTO {REJECTIONS_TABLE} VALUES (?, ?, ?, ?, current_timestamp)",
-            [entity.name, str(rejection.path), rejection.rule, rejection.detail],
-        )
+        _record_rejection(conn, entity, rejection)
         raise
     except BaseException:
         conn.execute("ROLLBACK")
@@ -351,6 +454,15 @@ def load_entity(
     # fetchall, not fetchone: the caller's next query on this connection needs the result finished.
     [(result.rows_in_table,)] = conn.execute(f"SELECT count(*) FROM {raw_table(entity)}").fetchall()
     return result
+
+
+def _record_rejection(
+    conn: duckdb.DuckDBPyConnection, entity: Entity, rejection: BatchRejected
+) -> None:
+    conn.execute(
+        f"INSERT INTO {REJECTIONS_TABLE} VALUES (?, ?, ?, ?, current_timestamp)",
+        [entity.name, str(rejection.path), rejection.rule, rejection.detail],
+    )
 
 
 def _load_file(

@@ -230,13 +230,15 @@ class SourceMapping:
     """ISO code of the currency the export's amounts are in; overrides KAM_CURRENCY."""
 
     def files(self, source_dir: Path, entity: str) -> list[Path]:
-        """The source files that feed `entity`, in name order (none when it is not mapped)."""
+        """Every path the globs feeding `entity` match, in name order (none when it is not
+        mapped). Folders, hidden files and links are among them: discovery
+        (`orchestration.ingest.discover_landing_files`) decides what loads."""
         mapping = self.entities.get(entity)
         if mapping is None:
             return []
         found: set[Path] = set()
         for pattern in mapping.files:
-            found.update(p for p in source_dir.glob(pattern) if p.is_file())
+            found.update(source_dir.glob(pattern))
         return sorted(found)
 
     def check_against(self, conn: duckdb.DuckDBPyConnection, entity: str, path: Path) -> None:

@@ -33,6 +33,8 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
                 f"({', '.join(f'{rule}: {n:,}' for rule, n in result.quarantined_by_rule.items())}); "
                 "see meta.quarantine."
             )
+        for ignored in result.files_ignored:
+            context.log.warning(f"Landing entry ignored: {ignored}")
         if result.files_seen == 0:
             context.log.warning(
                 f"No landing files for optional input '{entity.name}': metrics that need it "
@@ -44,6 +46,7 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
                 "files_loaded": dg.MetadataValue.json(result.files_loaded),
                 "files_replaced": dg.MetadataValue.json(result.files_replaced),
                 "files_unchanged": dg.MetadataValue.json(result.files_unchanged),
+                "files_ignored": dg.MetadataValue.json(result.files_ignored),
                 "rows_loaded": result.rows_loaded,
                 "rows_filtered": result.rows_filtered,
                 "rows_quarantined": result.rows_quarantined,

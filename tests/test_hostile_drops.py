@@ -1,0 +1,347 @@
+"""The hostile-drop suite for landing files: what someone (or some tool) may drop into a landing
+folder besides well-behaved exports, and what loading does with it.
+
+- File names with glob characters (`*.csv`, `orders_[ab].csv`) name exactly one file: DuckDB must
+  not expand them into other files of the folder.
+- A link leading outside the landing folder (a file or a whole entity folder) is refused before
+  anything reads it, so nothing of its target reaches a table or a message; a link that stays
+  inside keeps working.
+- Hidden files (macOS `._` companions, `.DS_Store`) are skipped unread; other entries that are not
+  landing files (a spreadsheet, a folder named like a file, a file where an entity's folder
+  belongs) are listed as ignored with the reason, for the run's metadata and `kam validate`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.cli import main
+from orchestration.ingest import (
+    BatchRejected,
+    IngestError,
+    duckdb_path_literal,
+    is_hidden,
+    load_entity,
+)
+from orchestration.mapping import load_mapping
+
+HEADER = "order_id,order_date,customer_id,product_id,quantity,net_revenue\n"
+CUSTOMERS = "customer_id,customer_name,industry,region\nC1,Acme,Manufacturing,North\n"
+# What a link to /etc/passwd would bring in: none of it may show up anywhere.
+SECRET = "root:x:0:0:root:/root:/bin/bash\n"
+# The start of a macOS AppleDouble file (`._name`): binary, not CSV.
+APPLE_DOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02\x00\x00\x00\x09"
+# An export folder read through a mapping whose glob takes every CSV in it.
+MAPPING = """\
+entities:
+  orders:
+    files: "*.csv"
+    columns: {order_id: order_id, order_date: order_date, customer_id: customer_id,
+              product_id: product_id, quantity: quantity, net_revenue: net_revenue}
+  customers:
+    from: orders
+    columns: {customer_id: customer_id}
+"""
+
+
+def orders_csv(prefix: str, rows: int) -> str:
+    """`rows` order lines with ids unique to `prefix`, so a file's rows are recognisable."""
+    return HEADER + "".join(
+        f"{prefix}-{n},2025-01-{n:02d},C1,P1,1,10.00\n" for n in range(1, rows + 1)
+    )
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    """A landing folder with one ordinary orders file of four lines and the customers."""
+    root = tmp_path / "landing"
+    write(root / "orders" / "orders_2025.csv", orders_csv("SO", 4))
+    write(root / "customers" / "customers.csv", CUSTOMERS)
+    return root
+
+
+@pytest.fixture
+def conn(tmp_path: Path):
+    with duckdb.connect(str(tmp_path / "work.duckdb")) as connection:
+        yield connection
+
+
+def write_orders(path: Path, prefix: str, rows: int) -> None:
+    """`orders_csv` as a CSV file or, for a .parquet name, as a Parquet file."""
+    if path.suffix != ".parquet":
+        write(path, orders_csv(prefix, rows))
+        return
+    # COPY writes to exactly the name given; only DuckDB's readers expand globs.
+    duckdb.sql(
+        f"COPY (SELECT '{prefix}-' || n AS order_id, DATE '2025-01-01' + n::INTEGER AS order_date, "
+        "'C1' AS customer_id, 'P1' AS product_id, 1 AS quantity, 10.00 AS net_revenue "
+        f"FROM range(1, {rows + 1}) AS lines(n)) TO '{path}' (FORMAT parquet)"
+    )
+
+
+def rows_per_file(conn) -> dict[str, int]:
+    return dict(
+        conn.execute("SELECT _source_file, count(*) FROM raw.orders GROUP BY ALL").fetchall()
+    )
+
+
+def every_text_in_meta_and_raw(conn) -> str:
+    """Every value of every raw and meta table, as one text to search for leaked content."""
+    tables = conn.execute(
+        "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+        "WHERE table_schema IN ('raw', 'meta')"
+    ).fetchall()
+    return "\n".join(
+        str(row) for (table,) in tables for row in conn.execute(f"SELECT * FROM {table}").fetchall()
+    )
+
+
+# --- F4: glob characters in file names are literal -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "literal"),
+    [
+        ("/landing/orders/orders.csv", "'/landing/orders/orders.csv'"),
+        ("/landing/orders/*.csv", "'/landing/orders/[*].csv'"),
+        ("/landing/orders/**.csv", "'/landing/orders/[*][*].csv'"),
+        ("/landing/orders/q?.csv", "'/landing/orders/q[?].csv'"),
+        ("/landing/orders/orders_[ab].csv", "'/landing/orders/orders_[[]ab].csv'"),
+        ("/landing/orders/a]b{1,2}.csv", "'/landing/orders/a]b{1,2}.csv'"),
+        ("/land[1]/orders/o'hara.csv", "'/land[[]1]/orders/o''hara.csv'"),
+    ],
+)
+def test_a_path_becomes_a_duckdb_literal_that_matches_only_itself(path, literal):
+    assert duckdb_path_literal(Path(path)) == literal
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_file_named_star_loads_its_own_rows_once(conn, landing, suffix):
+    # As a glob, `*.csv` means every CSV of the folder: all of them a second time.
+    write_orders(landing / "orders" / f"*{suffix}", "STAR", 2)
+    write_orders(landing / "orders" / f"orders_2026{suffix}", "NEW", 3)
+
+    result = load_entity(conn, landing, "orders")
+
+    assert rows_per_file(conn) == {
+        f"orders/*{suffix}": 2,
+        f"orders/orders_2026{suffix}": 3,
+        "orders/orders_2025.csv": 4,
+    }
+    assert result.rows_in_table == 9
+
+
+def test_a_file_named_with_brackets_loads_its_own_rows_and_no_other(conn, landing):
+    # As a glob, `orders_[ab].csv` means orders_a.csv or orders_b.csv: the wrong file, twice.
+    write(landing / "orders" / "orders_[ab].csv", orders_csv("BRACKET", 3))
+    write(landing / "orders" / "orders_a.csv", orders_csv("A", 5))
+
+    load_entity(conn, landing, "orders")
+
+    assert rows_per_file(conn) == {
+        "orders/orders_2025.csv": 4,
+        "orders/orders_[ab].csv": 3,
+        "orders/orders_a.csv": 5,
+    }
+    bracket_ids = conn.execute(
+        "SELECT DISTINCT split_part(order_id, '-', 1) FROM raw.orders "
+        "WHERE _source_file = 'orders/orders_[ab].csv'"
+    ).fetchall()
+    assert bracket_ids == [("BRACKET",)]
+
+
+# --- F8: links that leave the landing folder --------------------------------------------------
+
+
+def test_a_link_to_a_file_outside_the_landing_folder_is_refused_unread(conn, landing, tmp_path):
+    secret = write(tmp_path / "etc" / "passwd", SECRET)
+    link = landing / "orders" / "x.csv"
+    link.symlink_to(secret)
+
+    with pytest.raises(BatchRejected) as rejection:
+        load_entity(conn, landing, "orders")
+
+    message = str(rejection.value)
+    assert rejection.value.rule == "outside_landing_folder"
+    assert str(link) in message and str(secret.resolve()) in message
+    assert "into the landing folder" in message
+    assert len(message.splitlines()) == 1
+    assert "root:x" not in message
+    assert conn.execute("SELECT entity, source_file, rule FROM meta.rejected_batches").fetchall() == [
+        ("orders", str(link), "outside_landing_folder")
+    ]
+    assert "root:x" not in every_text_in_meta_and_raw(conn)
+    assert conn.execute("SELECT count(*) FROM raw.orders").fetchone() == (0,)
+
+
+def test_a_link_to_a_good_orders_file_outside_is_refused_too(conn, landing, tmp_path):
+    outside = write(tmp_path / "elsewhere" / "orders_2026.csv", orders_csv("OUT", 3))
+    (landing / "orders" / "orders_2026.csv").symlink_to(outside)
+
+    with pytest.raises(BatchRejected, match="outside_landing_folder"):
+        load_entity(conn, landing, "orders")
+
+    assert conn.execute("SELECT count(*) FROM raw.orders").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM meta.load_ledger").fetchone() == (0,)
+
+
+def test_an_entity_folder_linked_outside_the_landing_folder_is_refused(conn, landing, tmp_path):
+    write(tmp_path / "elsewhere" / "products" / "products.csv", "product_id\nP1\n")
+    (landing / "products").symlink_to(tmp_path / "elsewhere" / "products")
+
+    with pytest.raises(BatchRejected) as rejection:
+        load_entity(conn, landing, "products")
+
+    assert rejection.value.rule == "outside_landing_folder"
+    assert str((tmp_path / "elsewhere" / "products").resolve()) in str(rejection.value)
+    assert conn.execute("SELECT count(*) FROM raw.products").fetchone() == (0,)
+
+
+def test_a_link_that_stays_inside_the_landing_folder_keeps_working(conn, landing):
+    archived = write(landing / "archive" / "orders_2024.csv", orders_csv("OLD", 2))
+    (landing / "orders" / "orders_2024.csv").symlink_to(archived)
+
+    load_entity(conn, landing, "orders")
+
+    assert rows_per_file(conn) == {"orders/orders_2024.csv": 2, "orders/orders_2025.csv": 4}
+
+
+def test_kam_validate_names_the_link_and_shows_nothing_of_its_target(landing, tmp_path, capsys):
+    secret = write(tmp_path / "etc" / "passwd", SECRET)
+    (landing / "orders" / "x.csv").symlink_to(secret)
+
+    assert main(["validate", "--landing", str(landing)]) == 1
+
+    captured = capsys.readouterr()
+    assert "orders/x.csv: rejected (outside_landing_folder)" in captured.err
+    assert "root:x" not in captured.out + captured.err
+
+
+def test_a_mapped_file_linked_outside_the_export_folder_is_refused(conn, tmp_path):
+    source = tmp_path / "export"
+    write(source / "lines_2025.csv", orders_csv("SO", 2))
+    (source / "lines_2026.csv").symlink_to(write(tmp_path / "etc" / "passwd", SECRET))
+    mapping = load_mapping(write(tmp_path / "mapping.yml", MAPPING))
+
+    with pytest.raises(BatchRejected, match="outside_landing_folder") as rejection:
+        load_entity(conn, source, "customers", mapping=mapping)
+
+    assert "root:x" not in str(rejection.value)
+    assert "root:x" not in every_text_in_meta_and_raw(conn)
+
+
+# --- F9: hidden and unknown entries -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "relative_path, hidden",
+    [
+        ("orders/._orders_2025.csv", True),
+        ("orders/.DS_Store", True),
+        (".cache/orders.csv", True),
+        ("orders/orders_2025.csv", False),
+        ("../orders.csv", False),
+    ],
+)
+def test_hidden_means_a_part_of_the_path_starts_with_a_dot(relative_path, hidden):
+    assert is_hidden(Path(relative_path)) is hidden
+
+
+def test_hidden_files_are_skipped_unread_and_without_a_word(conn, landing):
+    (landing / "orders" / "._orders_2025.csv").write_bytes(APPLE_DOUBLE)
+    (landing / "orders" / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+
+    result = load_entity(conn, landing, "orders")
+
+    assert result.files_seen == 1
+    assert result.files_ignored == []
+    assert rows_per_file(conn) == {"orders/orders_2025.csv": 4}
+
+
+@pytest.mark.parametrize(
+    ("make", "ignored"),
+    [
+        (
+            lambda orders: (orders / "orders_2026.xlsx").write_bytes(b"PK\x03\x04"),
+            (
+                "orders/orders_2026.xlsx: not a .csv or .parquet file; export it as CSV or "
+                "Parquet to load it"
+            ),
+        ),
+        (
+            lambda orders: write(orders / "x.csv" / "orders_2026.csv", orders_csv("SUB", 2)),
+            "orders/x.csv: a folder: only files directly in orders/ load; move its files up",
+        ),
+    ],
+    ids=["spreadsheet", "folder_named_like_a_file"],
+)
+def test_an_entry_that_is_not_a_landing_file_is_listed_as_ignored(conn, landing, make, ignored):
+    make(landing / "orders")
+
+    result = load_entity(conn, landing, "orders")
+
+    assert result.files_ignored == [ignored]
+    assert rows_per_file(conn) == {"orders/orders_2025.csv": 4}
+
+
+def test_an_optional_entity_that_is_a_file_is_listed_as_ignored(conn, landing):
+    write(landing / "service_costs", "customer_id,year,cost\nC1,2025,10\n")
+
+    result = load_entity(conn, landing, "service_costs")
+
+    assert result.files_seen == 0
+    assert result.files_ignored == [
+        (
+            "service_costs: not a folder; put the entity's .csv or .parquet files in a folder "
+            "named service_costs/"
+        )
+    ]
+
+
+def test_a_required_entity_that_is_a_file_says_so_in_its_error(conn, landing):
+    (landing / "customers" / "customers.csv").unlink()
+    (landing / "customers").rmdir()
+    write(landing / "customers", CUSTOMERS)
+
+    with pytest.raises(IngestError, match=r"Required input 'customers' is missing: .*not a folder"):
+        load_entity(conn, landing, "customers")
+
+
+def test_kam_validate_lists_ignored_entries_and_still_passes(landing, capsys):
+    (landing / "orders" / "orders_2026.xlsx").write_bytes(b"PK\x03\x04")
+    (landing / "orders" / "._orders_2025.csv").write_bytes(APPLE_DOUBLE)
+
+    assert main(["validate", "--landing", str(landing)]) == 0
+
+    err = capsys.readouterr().err
+    assert "IGNORED orders/orders_2026.xlsx: not a .csv or .parquet file" in err
+    assert "._orders_2025.csv" not in err
+
+
+def test_a_mapping_glob_skips_hidden_files_and_lists_matched_folders(conn, tmp_path):
+    source = tmp_path / "export"
+    write(source / "lines_2025.csv", orders_csv("SO", 2))
+    (source / "._lines_2025.csv").write_bytes(APPLE_DOUBLE)
+    write(source / "old.csv" / "lines_2024.csv", orders_csv("OLD", 1))
+    mapping = load_mapping(write(tmp_path / "mapping.yml", MAPPING))
+
+    customers = load_entity(conn, source, "customers", mapping=mapping)
+    orders = load_entity(conn, source, "orders", mapping=mapping)
+
+    assert orders.files_seen == customers.files_seen == 1
+    assert rows_per_file(conn) == {"lines_2025.csv": 2}
+    assert orders.files_ignored == [
+        (
+            f"old.csv: a folder, matched by entities.orders.files in {mapping.path}; only files "
+            "load, narrow the glob or rename it"
+        )
+    ]
