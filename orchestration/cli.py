@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import subprocess
 import sys
 import time
 from datetime import date
@@ -121,10 +120,12 @@ def _dashboard(args: argparse.Namespace) -> int:
         print(f"No warehouse at {warehouse}: run `kam run` first.", file=sys.stderr)
         return 1
     app = PROJECT_ROOT / "dashboard" / "app.py"
-    print(f"Dashboard: http://localhost:{args.port}  (warehouse {warehouse}; Ctrl+C to stop)",
+    shown_host = "localhost" if args.host == "127.0.0.1" else args.host
+    print(f"Dashboard: http://{shown_host}:{args.port}  (warehouse {warehouse}; Ctrl+C to stop)",
           flush=True)
     command = [
         sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.address", args.host,
         "--server.port", str(args.port),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
@@ -136,10 +137,10 @@ def _dashboard(args: argparse.Namespace) -> int:
         "--runner.magicEnabled", "false",
     ]
     env = {**os.environ, "KAM_WAREHOUSE": str(warehouse)}
-    try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        return 0
+    # Streamlit takes this process's place rather than running as its child: a stop signal sent to
+    # `kam dashboard` (Ctrl+C, kill, a service manager) then reaches the server itself, which a
+    # child would survive.
+    os.execve(sys.executable, command, env)
 
 
 def _add_landing_arguments(command: argparse.ArgumentParser) -> None:
@@ -220,6 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     dash.add_argument("--warehouse", type=Path, default=None,
                       help="published DuckDB file (default $KAM_WAREHOUSE or data/warehouse.duckdb)")
     dash.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    dash.add_argument("--host", default="127.0.0.1",
+                      help="address to listen on (default 127.0.0.1: this machine only; the "
+                      "dashboard has no login, so serve it to others only behind one, e.g. "
+                      "--host 0.0.0.0 behind an authenticating proxy)")
     dash.set_defaults(handler=_dashboard)
     return parser
 

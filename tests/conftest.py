@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,51 @@ streamlit_config.set_option("runner.magicEnabled", False)
 
 DEMO_CUSTOMERS = 1000
 DEMO_LINES = 100_000
+
+# Every process the suite starts inherits this mark, so one left running is found by its
+# environment even after it lost its parent (an orphaned server belongs to init, not to pytest).
+SUITE_MARK = "KAM_TEST_SUITE"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the main process; xdist workers inherit the mark
+        os.environ[SUITE_MARK] = str(os.getpid())
+
+
+def processes_left_by_the_suite() -> list[str]:
+    """`pid: command line` of every live process carrying this suite's mark, but this one."""
+    mark = f"{SUITE_MARK}={os.environ[SUITE_MARK]}".encode()
+    left = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if mark not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            if (entry / "stat").read_text().split(") ")[-1].startswith("Z"):
+                continue  # exited, waiting for its parent to read its status: nothing runs
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        left.append(f"{entry.name}: {command.strip()}")
+    return left
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """After the whole suite (the main process, once the workers are gone), no process it started
+    may still run: a server or a run left behind keeps ports, files and CPU."""
+    if hasattr(session.config, "workerinput") or not Path("/proc").is_dir():
+        return
+    deadline = time.monotonic() + 20
+    while (left := processes_left_by_the_suite()) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line("Processes the test suite started are still running:", red=True)
+        for process in left:
+            reporter.write_line(f"  {process}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -55,10 +53,6 @@ def served_dashboard(warehouse: Path):
          "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "STREAMLIT_SERVER_ADDRESS": "127.0.0.1"},
-        # Its own process group: `kam dashboard` runs Streamlit as a child that does not get the
-        # parent's signal, so the whole group is stopped below (or the server outlives the tests).
-        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -74,7 +68,7 @@ def served_dashboard(warehouse: Path):
                 time.sleep(0.5)
         yield url
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        server.terminate()
         server.wait(timeout=20)
 
 
