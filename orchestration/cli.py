@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
 import time
 from datetime import date
@@ -71,6 +72,11 @@ def _run(args: argparse.Namespace) -> int:
     # goes to a file beside the warehouse.
     log_path = warehouse.parent / "logs" / f"kam-run-{time.strftime('%Y%m%dT%H%M%S')}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    # A stop request (kill, a scheduler's timeout, a service manager) stops the run as Ctrl+C does:
+    # Dagster interrupts the step, which asks dbt to stop and waits for it, so nothing the run
+    # started goes on writing the working database after it. By default the signal would end
+    # this process alone.
+    signal.signal(signal.SIGTERM, lambda signum, frame: signal.raise_signal(signal.SIGINT))
     with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         outcome = run_pipeline(landing, warehouse, mapping=mapping)
     if not outcome.success:

@@ -94,6 +94,8 @@ def _root_cause(error) -> str:
     """The user's exception message, not Dagster's wrapper around it."""
     while error.cause is not None and error.cls_name == "DagsterExecutionStepExecutionError":
         error = error.cause
+    if error.cls_name == "DagsterExecutionInterruptedError":
+        return "stopped by a stop request (Ctrl+C or a kill signal); dbt was stopped with it"
     return error.message.strip()
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
+import uuid
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration.cli import main
+from orchestration.generator import generate
 from orchestration.warehouse import work_path
 
 
@@ -131,3 +136,42 @@ def test_run_shows_progress_per_step_and_model_and_keeps_dbts_log_in_a_file(
     [log] = (warehouse.parent / "logs").glob("kam-run-*.log")
     assert f"log: {log})" in out
     assert "Completed successfully" in log.read_text()
+
+
+def processes_marked(mark: str) -> list[str]:
+    """Live processes whose environment holds `mark` (NAME=value), as `pid: command line`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if mark.encode() in (entry / "environ").read_bytes().split(b"\0"):
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                found.append(f"{entry.name}: {command}")
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes from /proc")
+def test_a_stopped_run_stops_its_dbt_build_with_it(tmp_path):
+    """`kill` on `kam run` while dbt builds: dbt stops too, nothing is published, one clear line."""
+    generate(tmp_path / "landing", customers=200, lines=20_000)
+    mark = f"KAM_RUN_UNDER_TEST={uuid.uuid4()}"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(tmp_path / "landing"),
+         "--warehouse", str(tmp_path / "warehouse.duckdb")],
+        env={**os.environ, mark.split("=")[0]: mark.split("=")[1]},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 180
+    while not any(" build " in process for process in processes_marked(mark)):
+        assert run.poll() is None and time.monotonic() < deadline, "dbt build never started"
+        time.sleep(0.2)
+    run.terminate()
+    _, errors = run.communicate(timeout=120)
+
+    assert run.returncode == 1
+    assert "stopped by a stop request" in errors
+    assert not (tmp_path / "warehouse.duckdb").exists()
+    assert processes_marked(mark) == []
