@@ -68,10 +68,12 @@ def _run(args: argparse.Namespace) -> int:
 
     landing, mapping = _landing_and_mapping(args)
     _, warehouse = resolve_paths(None, args.warehouse)
+    if problem := _run_preflight(landing, warehouse):
+        print(f"kam run: {problem}", file=sys.stderr)
+        return 1
     # The terminal gets one progress line per step; dbt's own log (a line per model and test)
     # goes to a file beside the warehouse.
     log_path = warehouse.parent / "logs" / f"kam-run-{time.strftime('%Y%m%dT%H%M%S')}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
     # A stop request (kill, a scheduler's timeout, a service manager) stops the run as Ctrl+C does:
     # Dagster interrupts the step, which asks dbt to stop and waits for it, so nothing the run
     # started goes on writing the working database after it. By default the signal would end
@@ -86,6 +88,25 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     print(f"Warehouse published: {warehouse} ({outcome.seconds:.1f} s; log: {log_path})")
     return 0
+
+
+def _run_preflight(landing: Path, warehouse: Path) -> str | None:
+    """What stops a run before it starts, as one line that says what to do; None when it can go.
+
+    Checked up front, so a missing folder is said once in a second, not once per step after the
+    run has set everything up."""
+    if not landing.is_dir():
+        return (f"landing folder {landing} does not exist or is not a folder: pass --landing (or "
+                "--source with --mapping), or run `kam generate` for demo data.")
+    try:
+        (warehouse.parent / "logs").mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return (f"cannot create {warehouse.parent / 'logs'} for the warehouse and its logs "
+                f"({error.strerror}): choose a folder you can write with --warehouse.")
+    if not os.access(warehouse.parent, os.W_OK):
+        return (f"cannot write to {warehouse.parent}, where the warehouse is published: choose a "
+                "folder you can write with --warehouse.")
+    return None
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -96,7 +96,23 @@ def _root_cause(error) -> str:
         error = error.cause
     if error.cls_name == "DagsterExecutionInterruptedError":
         return "stopped by a stop request (Ctrl+C or a kill signal); dbt was stopped with it"
-    return error.message.strip()
+    message = error.message.strip()
+    # Our own errors are written for the user; the module path of their class is noise to them.
+    own_prefix = f"orchestration.ingest.{error.cls_name}: "
+    return message.removeprefix(own_prefix)
+
+
+def failure_summary(failures: list[tuple[str, str]]) -> str | None:
+    """`(step, message)` pairs as one line per distinct message, naming the steps that share it:
+    one missing landing folder fails every ingest step the same way and is said once."""
+    steps_by_message: dict[str, list[str]] = {}
+    for step, message in failures:
+        steps_by_message.setdefault(message, []).append(step)
+    return "; ".join(
+        f"{steps[0]}: {message}" if len(steps) == 1
+        else f"{message} ({len(steps)} steps: {', '.join(steps)})"
+        for message, steps in steps_by_message.items()
+    ) or None
 
 
 def run_pipeline(
@@ -123,9 +139,9 @@ def run_pipeline(
         run_config={"loggers": {"progress": {}}},
     )
     failures = [event for event in result.all_events if event.is_step_failure]
-    error = "; ".join(
-        f"{event.step_key}: {_root_cause(event.step_failure_data.error)}" for event in failures
-    ) or None
+    error = failure_summary(
+        [(event.step_key, _root_cause(event.step_failure_data.error)) for event in failures]
+    )
     return RunOutcome(
         success=result.success,
         seconds=time.perf_counter() - started,

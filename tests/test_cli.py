@@ -175,3 +175,39 @@ def test_a_stopped_run_stops_its_dbt_build_with_it(tmp_path):
     assert "stopped by a stop request" in errors
     assert not (tmp_path / "warehouse.duckdb").exists()
     assert processes_marked(mark) == []
+
+
+def test_a_run_without_its_landing_folder_says_so_once_before_it_starts(tmp_path, capsys):
+    started = time.monotonic()
+    assert main(["run", "--landing", str(tmp_path / "missing"),
+                 "--warehouse", str(tmp_path / "warehouse.duckdb")]) == 1
+    errors = capsys.readouterr().err
+    assert errors.count("does not exist") == 1
+    assert f"landing folder {tmp_path / 'missing'} does not exist" in errors
+    assert "kam generate" in errors
+    assert time.monotonic() - started < 5
+
+
+def test_a_run_that_cannot_write_its_warehouse_folder_says_which_and_what_to_do(tmp_path, capsys):
+    generate(tmp_path / "landing", customers=20, lines=200)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the warehouse folder should be")
+    assert main(["run", "--landing", str(tmp_path / "landing"),
+                 "--warehouse", str(blocker / "warehouse.duckdb")]) == 1
+    errors = capsys.readouterr().err
+    assert f"cannot create {blocker / 'logs'}" in errors
+    assert "--warehouse" in errors
+    assert "Traceback" not in errors
+
+
+def test_failures_with_one_cause_are_said_once_naming_their_steps():
+    from orchestration.runner import failure_summary
+
+    assert failure_summary([]) is None
+    assert failure_summary([("raw__orders", "rows rejected")]) == "raw__orders: rows rejected"
+    assert failure_summary([
+        ("raw__customers", "Landing folder /x does not exist."),
+        ("raw__orders", "Landing folder /x does not exist."),
+        ("kam_dbt_models", "dbt failed"),
+    ]) == ("Landing folder /x does not exist. (2 steps: raw__customers, raw__orders); "
+           "kam_dbt_models: dbt failed")
