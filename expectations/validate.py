@@ -42,6 +42,14 @@ class RuleOutcome:
     samples: list[dict] = field(default_factory=list)
     """Offending rows (at most `sample_rows`), with `_source_file` and `_source_row` where the rule
     is about rows."""
+    expected: str = ""
+    """What the rule wants, with its threshold (`cost_above_revenue_share at most 20.0%`)."""
+    files: list[dict] = field(default_factory=list)
+    """For a failed rule, the landing files holding offending rows, the largest share of offending
+    rows first: `{"file", "offending_rows", "rows"}` (`rows`: the file's rows in the table). Every
+    file for a table rule; for a row rule, the files of the offending rows GX lists (up to
+    `sample_rows` per chunk), so the counts add up to less than `unexpected_count` when a chunk
+    had more."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +148,12 @@ def _run_row_rules(
             tallies[_rule_of(expectation_result.expectation_config)].add(
                 expectation_result, settings.sample_rows
             )
-    return [tallies[_rule_of(e)].outcome(e) for e in suites.rows.expectations]
+    outcomes = []
+    for expectation in suites.rows.expectations:
+        tally = tallies[_rule_of(expectation)]
+        files = _with_file_rows(conn, suites.entity, tally.files) if tally.files else []
+        outcomes.append(tally.outcome(expectation, files))
+    return outcomes
 
 
 @dataclass
@@ -152,6 +165,8 @@ class _RowTally:
     unexpected: int = 0
     error: str | None = None
     samples: list[dict] = field(default_factory=list)
+    files: dict[str, int] = field(default_factory=dict)
+    """Offending rows per landing file, among the rows GX listed."""
 
     def add(self, result, sample_rows: int) -> None:
         self.success = self.success and result.success
@@ -161,8 +176,12 @@ class _RowTally:
         self.unexpected += result.result.get("unexpected_count") or 0
         offending = result.result.get("partial_unexpected_index_list") or []
         self.samples += [_plain(row) for row in offending][: sample_rows - len(self.samples)]
+        for row in offending:
+            source = row.get("_source_file")
+            if source is not None:
+                self.files[source] = self.files.get(source, 0) + 1
 
-    def outcome(self, expectation) -> RuleOutcome:
+    def outcome(self, expectation, files: list[dict]) -> RuleOutcome:
         if self.error:
             observed = f"error: {self.error}"
         else:
@@ -175,6 +194,8 @@ class _RowTally:
             observed=observed,
             unexpected_count=self.unexpected,
             samples=self.samples,
+            expected=_expected(expectation, per_row=True),
+            files=files,
         )
 
 
@@ -234,10 +255,10 @@ def _run_figure_rules(
         observed = _describe(figure.name, values[figure.name])
         if verdict.exception_info.get("raised_exception"):
             observed = f"error: {verdict.exception_info.get('exception_message')}"
-        unexpected, samples = None, []
+        unexpected, samples, files = None, [], []
         if not verdict.success and figure.offending_rows_sql:
-            unexpected, samples = _offending_rows(
-                conn, figure.offending_rows_sql, settings.sample_rows
+            unexpected, samples, files = _offending_rows(
+                conn, suites.entity, figure.offending_rows_sql, settings.sample_rows
             )
         outcomes.append(
             RuleOutcome(
@@ -248,21 +269,81 @@ def _run_figure_rules(
                 observed=observed,
                 unexpected_count=unexpected,
                 samples=samples,
+                expected=_expected(expectation, per_row=False),
+                files=files,
             )
         )
     return outcomes
 
 
 def _offending_rows(
-    conn: duckdb.DuckDBPyConnection, sql: str, limit: int
-) -> tuple[int, list[dict]]:
-    """How many rows break the rule, and the first few of them in landing order."""
-    count = _scalar(conn, f"SELECT count(*) FROM ({sql})")
+    conn: duckdb.DuckDBPyConnection, entity: str, sql: str, limit: int
+) -> tuple[int, list[dict], list[dict]]:
+    """How many rows break the rule, the first few of them in landing order, and the files
+    they come from."""
+    per_file = dict(
+        conn.sql(f"SELECT _source_file, count(*) FROM ({sql}) GROUP BY ALL").fetchall()
+    )
     relation = conn.sql(
         f"SELECT * FROM ({sql}) ORDER BY _source_file, _source_row LIMIT {int(limit)}"
     )
     samples = [_plain(dict(zip(relation.columns, row))) for row in relation.fetchall()]
-    return count, samples
+    files = _with_file_rows(conn, entity, per_file) if per_file else []
+    return sum(per_file.values()), samples, files
+
+
+def _with_file_rows(
+    conn: duckdb.DuckDBPyConnection, entity: str, offending: dict[str, int]
+) -> list[dict]:
+    """`{"file", "offending_rows", "rows"}` per file, the file with the largest share of its rows
+    offending first: the likeliest culprit, even beside a far larger file with a few."""
+    totals = dict(
+        conn.execute(
+            f"SELECT _source_file, count(*) FROM raw.{entity} "
+            "WHERE list_contains(?, _source_file) GROUP BY ALL",
+            [sorted(offending)],
+        ).fetchall()
+    )
+    files = [
+        {"file": name, "offending_rows": count, "rows": totals.get(name, 0)}
+        for name, count in offending.items()
+    ]
+    return sorted(
+        files, key=lambda f: (-f["offending_rows"] / max(f["rows"], 1), -f["offending_rows"], f["file"])
+    )
+
+
+def _expected(expectation, per_row: bool) -> str:
+    """The rule's threshold in words, as the observed figure is written (`_describe`)."""
+    on_every_row = " on every row" if per_row else ""
+    column = getattr(expectation, "column", None)
+    if isinstance(expectation, gx.expectations.ExpectColumnValuesToNotBeNull):
+        return f"{column} present{on_every_row}"
+    if isinstance(expectation, gx.expectations.ExpectColumnValuesToBeInSet):
+        return f"{column} one of {', '.join(map(str, expectation.value_set))}{on_every_row}"
+    if isinstance(expectation, gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB):
+        relation = "≥" if expectation.or_equal else ">"
+        return f"{expectation.column_A} {relation} {expectation.column_B}{on_every_row}"
+    if isinstance(expectation, gx.expectations.ExpectColumnValuesToBeBetween):
+        low, high = expectation.min_value, expectation.max_value
+        if low is not None and high is not None:
+            bounds = f"between {_bound(column, low)} and {_bound(column, high)}"
+        elif high is not None:
+            bounds = f"{'below' if expectation.strict_max else 'at most'} {_bound(column, high)}"
+        else:
+            bounds = f"{'above' if expectation.strict_min else 'at least'} {_bound(column, low)}"
+        return f"{column} {bounds}{on_every_row}"
+    return expectation.description or ""
+
+
+def _bound(figure: str, value) -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10] if _is_midnight(value) else value.isoformat()
+    if figure.endswith("_share"):
+        return f"{float(value):.1%}"
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, (int, float)) else str(value)
 
 
 def _scalar(conn: duckdb.DuckDBPyConnection, sql: str):

@@ -32,8 +32,9 @@ def build_daily_schedule(job) -> dg.ScheduleDefinition:
     )
 
 
-def loaded_file_versions(warehouse: Path) -> set[tuple[str, int, float]]:
-    """(relative path, size, modified time) of every file the published warehouse has loaded.
+def loaded_file_versions(warehouse: Path) -> set[tuple[str, str, int, float]]:
+    """(entity, relative path, size, modified time) of every file the published warehouse has
+    loaded.
 
     Reads the published file, never the working one, so the sensor does not contend with a run.
     """
@@ -46,25 +47,46 @@ def loaded_file_versions(warehouse: Path) -> set[tuple[str, int, float]]:
         ).fetchone()[0]
         if not has_ledger:
             return set()
-        rows = conn.execute(f"SELECT relative_path, size_bytes, modified_at FROM {LEDGER_TABLE}")
-        return {(path, size, modified) for path, size, modified in rows.fetchall()}
+        rows = conn.execute(
+            f"SELECT entity, relative_path, size_bytes, modified_at FROM {LEDGER_TABLE}"
+        )
+        return {(entity, path, size, modified) for entity, path, size, modified in rows.fetchall()}
 
 
 def unloaded_files(
-    landing_files: Iterable[LandingFile], loaded: set[tuple[str, int, float]]
+    landing_files: Iterable[LandingFile], loaded: set[tuple[str, str, int, float]]
 ) -> list[LandingFile]:
     """Landing files that are new or changed since the published warehouse loaded them."""
     return [
-        f for f in landing_files if (f.relative_path, f.size_bytes, f.modified_at) not in loaded
+        f
+        for f in landing_files
+        if (f.entity, f.relative_path, f.size_bytes, f.modified_at) not in loaded
     ]
 
 
-def run_key_for(files: Iterable[LandingFile]) -> str:
-    """One key per set of file versions, so the same drop never starts two runs."""
+def removed_files(
+    landing_files: Iterable[LandingFile], loaded: set[tuple[str, str, int, float]]
+) -> list[tuple[str, str]]:
+    """(entity, relative path) of the files the published warehouse loaded that are no longer
+    landing files: the next run takes their rows out."""
+    present = {(f.entity, f.relative_path) for f in landing_files}
+    return sorted({(entity, path) for entity, path, _, _ in loaded} - present)
+
+
+def run_key_for(files: Iterable[LandingFile], removed: Iterable[tuple[str, str]] = ()) -> str:
+    """One key per set of file versions (and of removed files), so the same drop or the same
+    removal never starts two runs."""
     digest = hashlib.sha256()
     for f in sorted(files, key=lambda f: f.relative_path):
         digest.update(f"{f.relative_path}|{f.size_bytes}|{f.modified_at}\n".encode())
+    for entity, path in sorted(removed):
+        digest.update(f"removed|{entity}|{path}\n".encode())
     return digest.hexdigest()[:32]
+
+
+def _some(names: list[str]) -> str:
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    return ", ".join(names[:5]) + more
 
 
 def build_landing_sensor(job) -> dg.SensorDefinition:
@@ -75,17 +97,25 @@ def build_landing_sensor(job) -> dg.SensorDefinition:
         default_status=dg.DefaultSensorStatus.RUNNING,
     )
     def new_landing_files(context: dg.SensorEvaluationContext, layout: WarehouseLayout):
-        """Starts a refresh when a landing file appears or changes."""
+        """Starts a refresh when a landing file appears, changes or is removed."""
         try:
             landing_files = discover_all_landing_files(layout.landing, layout.mapping)
         except IngestError as exc:
             return dg.SkipReason(str(exc))
-        pending = unloaded_files(landing_files, loaded_file_versions(layout.warehouse))
-        if not pending:
+        loaded = loaded_file_versions(layout.warehouse)
+        pending = unloaded_files(landing_files, loaded)
+        removed = removed_files(landing_files, loaded)
+        if not pending and not removed:
             return dg.SkipReason("Every landing file is already loaded.")
-        names = ", ".join(f.relative_path for f in pending[:5])
-        more = f" and {len(pending) - 5} more" if len(pending) > 5 else ""
-        context.log.info(f"New or changed landing files: {names}{more}")
-        return dg.RunRequest(run_key=run_key_for(pending), tags={"kam/trigger": "new_files"})
+        if pending:
+            names = list(dict.fromkeys(f.relative_path for f in pending))
+            context.log.info(f"New or changed landing files: {_some(names)}")
+        if removed:
+            names = list(dict.fromkeys(path for _, path in removed))
+            context.log.info(f"Landing files removed since the last publish: {_some(names)}")
+        return dg.RunRequest(
+            run_key=run_key_for(pending, removed),
+            tags={"kam/trigger": "new_files" if pending else "removed_files"},
+        )
 
     return new_landing_files

@@ -4,6 +4,10 @@ Pure functions over a DuckDB connection, so the Dagster assets, the CLI and the 
 implementation. Each entity loads inside one transaction: a rejected file leaves its raw table,
 the quarantine and the ledger exactly as they were.
 
+The working database holds what the landing folder holds now: a file loaded earlier that is no
+longer there (or no longer matched by the column mapping) takes its rows and its quarantine
+entries with it, in the same transaction, and `meta.load_ledger_history` records what left.
+
 Row-level problems (see `row_rules`) send those rows to `meta.quarantine` and load the rest.
 Batch-level problems (a link leading out of the landing folder, an empty or unreadable file, a
 missing required column, too many bad rows) reject the whole entity's load with a `BatchRejected`
@@ -33,6 +37,10 @@ if TYPE_CHECKING:
 RAW_SCHEMA = "raw"
 META_SCHEMA = "meta"
 LEDGER_TABLE = f"{META_SCHEMA}.load_ledger"
+LEDGER_HISTORY_TABLE = f"{META_SCHEMA}.load_ledger_history"
+_LEDGER_COLUMNS = (
+    "entity, relative_path, absolute_path, size_bytes, modified_at, checksum, rows, loaded_at"
+)
 QUARANTINE_TABLE = f"{META_SCHEMA}.quarantine"
 REJECTIONS_TABLE = f"{META_SCHEMA}.rejected_batches"
 _CHECKSUM_CHUNK_BYTES = 8 * 1024 * 1024
@@ -73,7 +81,12 @@ class EntityLoadResult:
     files_loaded: list[str] = field(default_factory=list)
     files_replaced: list[str] = field(default_factory=list)
     files_unchanged: list[str] = field(default_factory=list)
+    files_removed: list[str] = field(default_factory=list)
+    """Files loaded by an earlier run that the landing folder (or the mapping) no longer holds:
+    their rows and quarantine entries were taken out (`meta.load_ledger_history`)."""
     rows_loaded: int = 0
+    rows_removed: int = 0
+    """Rows of `files_removed` taken out of the raw table."""
     rows_filtered: int = 0
     """Rows a mapping's filters left out on purpose (cancellations, lines without a customer)."""
     rows_quarantined: int = 0
@@ -260,6 +273,24 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
     )
     conn.execute(
         f"""
+        CREATE TABLE IF NOT EXISTS {LEDGER_HISTORY_TABLE} (
+            entity VARCHAR NOT NULL,
+            relative_path VARCHAR NOT NULL,
+            absolute_path VARCHAR NOT NULL,
+            size_bytes BIGINT NOT NULL,
+            modified_at DOUBLE NOT NULL,
+            checksum VARCHAR NOT NULL,
+            rows BIGINT NOT NULL,
+            loaded_at TIMESTAMP NOT NULL,
+            change VARCHAR NOT NULL,
+            rows_removed BIGINT NOT NULL,
+            quarantined_rows_removed BIGINT NOT NULL,
+            changed_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+    conn.execute(
+        f"""
         CREATE TABLE IF NOT EXISTS {QUARANTINE_TABLE} (
             entity VARCHAR NOT NULL,
             source_file VARCHAR NOT NULL,
@@ -421,8 +452,10 @@ def load_entity(
     """Load the entity's new or changed landing files into its raw table, in one transaction.
 
     A file already in the ledger with the same checksum is skipped; a file whose checksum changed
-    replaces the rows (and quarantine entries) it loaded before. Files that disappeared from the
-    landing folder keep their rows: landing folders are often cleaned after loading.
+    replaces the rows (and quarantine entries) it loaded before; a file in the ledger that the
+    landing folder (or the mapping) no longer holds takes its rows and quarantine entries with it.
+    Both are recorded in `meta.load_ledger_history`, so the raw table always holds exactly the
+    files the landing folder holds now.
     """
     settings = settings or settings_for(mapping)
     entity = ENTITIES[entity_name]
@@ -441,6 +474,7 @@ def load_entity(
     entity_mapping = mapping.entities.get(entity.name) if mapping else None
     conn.execute("BEGIN TRANSACTION")
     try:
+        _unload_removed_files(conn, entity, files, result)
         for landing_file in files:
             _load_file(conn, entity, landing_file, result, settings, entity_mapping)
         conn.execute("COMMIT")
@@ -463,6 +497,50 @@ def _record_rejection(
         f"INSERT INTO {REJECTIONS_TABLE} VALUES (?, ?, ?, ?, current_timestamp)",
         [entity.name, str(rejection.path), rejection.rule, rejection.detail],
     )
+
+
+def _unload_file(
+    conn: duckdb.DuckDBPyConnection, entity: Entity, relative_path: str, change: str
+) -> int:
+    """Take a loaded file out of the entity: its raw rows, its quarantine entries and its ledger
+    entry, which moves to the ledger history with `change` ('replaced' or 'removed'), the rows
+    taken out and when. Returns the raw rows taken out."""
+    [(rows_removed,)] = conn.execute(
+        f"DELETE FROM {raw_table(entity)} WHERE _source_file = ?", [relative_path]
+    ).fetchall()
+    # Scoped to the entity: through a mapping, one export file feeds several entities.
+    where = "WHERE entity = ? AND source_file = ?"
+    [(quarantined,)] = conn.execute(
+        f"SELECT count(DISTINCT source_row) FROM {QUARANTINE_TABLE} {where}",
+        [entity.name, relative_path],
+    ).fetchall()
+    conn.execute(f"DELETE FROM {QUARANTINE_TABLE} {where}", [entity.name, relative_path])
+    ledger_entry = "WHERE entity = ? AND relative_path = ?"
+    conn.execute(
+        f"INSERT INTO {LEDGER_HISTORY_TABLE} SELECT {_LEDGER_COLUMNS}, ?, ?, ?, current_timestamp "
+        f"FROM {LEDGER_TABLE} {ledger_entry}",
+        [change, rows_removed, quarantined, entity.name, relative_path],
+    )
+    conn.execute(f"DELETE FROM {LEDGER_TABLE} {ledger_entry}", [entity.name, relative_path])
+    return rows_removed
+
+
+def _unload_removed_files(
+    conn: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    files: list[LandingFile],
+    result: EntityLoadResult,
+) -> None:
+    """Take out every file the ledger holds for the entity that is not among its landing files."""
+    present = {landing_file.relative_path for landing_file in files}
+    loaded = conn.execute(
+        f"SELECT relative_path FROM {LEDGER_TABLE} WHERE entity = ? ORDER BY relative_path",
+        [entity.name],
+    ).fetchall()
+    for (relative_path,) in loaded:
+        if relative_path not in present:
+            result.rows_removed += _unload_file(conn, entity, relative_path, "removed")
+            result.files_removed.append(relative_path)
 
 
 def _load_file(
@@ -500,12 +578,7 @@ def _load_file(
     _reject_if_mostly_bad(conn, landing_file, settings)
 
     if previous:
-        for table, column in ((raw_table(entity), "_source_file"), (QUARANTINE_TABLE, "source_file")):
-            conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [landing_file.relative_path])
-        conn.execute(
-            f"DELETE FROM {LEDGER_TABLE} WHERE entity = ? AND relative_path = ?",
-            [entity.name, landing_file.relative_path],
-        )
+        _unload_file(conn, entity, landing_file.relative_path, "replaced")
     select_list = ", ".join(
         f"CAST({c.name} AS {c.duckdb_type}) AS {c.name}"
         if c.name in present

@@ -90,10 +90,16 @@ def manifest_is_stale(manifest: Path, project_dir: Path) -> bool:
     )
 
 
-def _root_cause(error) -> str:
-    """The user's exception message, not Dagster's wrapper around it."""
+def _unwrapped(error):
+    """The user's exception, not Dagster's wrapper around it."""
     while error.cause is not None and error.cls_name == "DagsterExecutionStepExecutionError":
         error = error.cause
+    return error
+
+
+def _root_cause(error) -> str:
+    """The user's exception message, as a user reads it."""
+    error = _unwrapped(error)
     if error.cls_name == "DagsterExecutionInterruptedError":
         return "stopped by a stop request (Ctrl+C or a kill signal); dbt was stopped with it"
     message = error.message.strip()
@@ -139,9 +145,21 @@ def run_pipeline(
         run_config={"loggers": {"progress": {}}},
     )
     failures = [event for event in result.all_events if event.is_step_failure]
-    error = failure_summary(
-        [(event.step_key, _root_cause(event.step_failure_data.error)) for event in failures]
-    )
+    # A failed blocking check explains itself (rule, figure, files, report, what to do); the step
+    # it stopped only says that "1 blocking asset check failed".
+    failed_checks = [
+        evaluation.description
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+        and evaluation.description
+    ]
+    step_failures = failure_summary([
+        (event.step_key, _root_cause(event.step_failure_data.error))
+        for event in failures
+        if not (failed_checks
+                and _unwrapped(event.step_failure_data.error).cls_name == "DagsterAssetCheckFailedError")
+    ])
+    error = "\n".join([*failed_checks, *([step_failures] if step_failures else [])]) or None
     return RunOutcome(
         success=result.success,
         seconds=time.perf_counter() - started,

@@ -43,8 +43,11 @@ def processes_left_by_the_suite() -> list[str]:
             if (entry / "stat").read_text().split(") ")[-1].startswith("Z"):
                 continue  # exited, waiting for its parent to read its status: nothing runs
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            parent = int((entry / "stat").read_text().split(") ")[-1].split()[1])
         except OSError:  # gone meanwhile, or not ours to read
             continue
+        if parent == os.getpid() and "multiprocessing.resource_tracker" in command:
+            continue  # Python's own helper of this process (Dagster starts it): it ends with pytest
         left.append(f"{entry.name}: {command.strip()}")
     return left
 

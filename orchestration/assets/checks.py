@@ -42,7 +42,7 @@ def build_raw_check(entity: str) -> dg.AssetChecksDefinition:
             validation, report_folder(layout, run_id), f"Data quality, run {run_id}"
         )
         context.log.info(f"Validation report: {report}")
-        return check_result(validation, report)
+        return check_result(validation, report, layout.landing)
 
     return expectations_check
 
@@ -52,15 +52,18 @@ def build_raw_checks() -> list[dg.AssetChecksDefinition]:
     return [build_raw_check(name) for name in ENTITIES]
 
 
-def check_result(validation, report: Path) -> dg.AssetCheckResult:
-    """Failed when any rule failed: with ERROR severity (which blocks) if a blocking rule did."""
+def check_result(validation, report: Path, landing: Path | None = None) -> dg.AssetCheckResult:
+    """Failed when any rule failed: with ERROR severity (which blocks) if a blocking rule did.
+
+    The description is the failure explained for a person (`failure_text`); a runner prints it
+    from the check evaluation (`AssetCheckEvaluation.description`)."""
     failed = validation.blocking_failures + validation.warnings
     return dg.AssetCheckResult(
         passed=not failed,
         severity=dg.AssetCheckSeverity.ERROR
         if validation.blocking_failures
         else dg.AssetCheckSeverity.WARN,
-        description="; ".join(f"{o.rule} ({o.severity}): {o.observed}" for o in failed) or None,
+        description=failure_text(validation, report, landing),
         metadata={
             "report": dg.MetadataValue.path(str(report)),
             "failed_rules": dg.MetadataValue.json(
@@ -68,7 +71,9 @@ def check_result(validation, report: Path) -> dg.AssetCheckResult:
                     o.rule: {
                         "severity": o.severity,
                         "observed": o.observed,
+                        "expected": o.expected,
                         "unexpected_count": o.unexpected_count,
+                        "files": o.files,
                         "sample": o.samples,
                     }
                     for o in failed
@@ -79,3 +84,72 @@ def check_result(validation, report: Path) -> dg.AssetCheckResult:
             "seconds": round(validation.seconds, 2),
         },
     )
+
+
+_FILES_NAMED = 5
+
+
+def failure_text(validation, report: Path, landing: Path | None = None) -> str | None:
+    """What failed, in words a data engineer can act on: per failed rule the entity, the rule, the
+    observed figure against its threshold and the landing files behind it; then what to do and
+    where the full report is. None when every rule passed."""
+    failed = validation.blocking_failures + validation.warnings
+    if not failed:
+        return None
+    entity = validation.entity
+    blocking, warnings = len(validation.blocking_failures), len(validation.warnings)
+    counts = [
+        f"{n} {kind} rule{'s' if n > 1 else ''}"
+        for n, kind in ((blocking, "blocking"), (warnings, "warning"))
+        if n
+    ]
+    lines = [f"raw/{entity}: {' and '.join(counts)} of the {entity} expectations failed."]
+    culprits: list[str] = []
+    for outcome in failed:
+        lines.append(
+            f"- {outcome.rule} ({outcome.severity}) on {entity}: observed {outcome.observed}; "
+            f"expected {outcome.expected or outcome.description}."
+        )
+        if outcome.description:
+            lines.append(f"  Rule: {outcome.description}")
+        if outcome.files:
+            lines.append(f"  {_offending_files(outcome)}")
+            if outcome.severity == "blocking" and outcome.files[0]["file"] not in culprits:
+                culprits.append(outcome.files[0]["file"])
+    folder = f"the landing folder {landing}" if landing else "the landing folder"
+    if not blocking:
+        lines.append("Warnings only: reported, the run goes on.")
+    elif culprits:
+        likeliest = " and ".join(culprits)
+        lines.append(
+            f"Nothing downstream of raw/{entity} runs; the published warehouse stays as it "
+            f"was. To do: fix the file(s) named above in {folder}, or remove the one that does "
+            f"not belong (likeliest: {likeliest}, with the largest share of offending rows), "
+            "then run again."
+        )
+    else:
+        lines.append(
+            f"Nothing downstream of raw/{entity} runs; the published warehouse stays as it "
+            f"was. To do: fix the {entity} files in {folder} (the report lists the offending "
+            "rows), then run again."
+        )
+    lines.append(f"Full report: {report}")
+    return "\n".join(lines)
+
+
+def _offending_files(outcome) -> str:
+    """`Offending rows by landing file: a.csv 228 of 700 rows (32.6%), b.csv 34 of 2,000 rows
+    (1.7%)`; for a row rule whose chunks had more offending rows than GX lists, only the files."""
+    complete = sum(f["offending_rows"] for f in outcome.files) == outcome.unexpected_count
+    if complete:
+        head = "Offending rows by landing file"
+        shown = [
+            f"{f['file']} {f['offending_rows']:,} of {f['rows']:,} rows "
+            f"({f['offending_rows'] / max(f['rows'], 1):.1%})"
+            for f in outcome.files[:_FILES_NAMED]
+        ]
+    else:
+        head = "Offending rows seen in (a sample)"
+        shown = [f["file"] for f in outcome.files[:_FILES_NAMED]]
+    more = len(outcome.files) - _FILES_NAMED
+    return f"{head}: {', '.join(shown)}" + (f" and {more} more file(s)" if more > 0 else "")

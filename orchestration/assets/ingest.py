@@ -33,6 +33,13 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
                 f"({', '.join(f'{rule}: {n:,}' for rule, n in result.quarantined_by_rule.items())}); "
                 "see meta.quarantine."
             )
+        if result.files_removed:
+            context.log.warning(
+                f"{len(result.files_removed)} file(s) of '{entity.name}' no longer among its "
+                f"landing files, their {result.rows_removed:,} row(s) taken out of "
+                f"raw.{entity.name}: "
+                f"{', '.join(result.files_removed)} (see meta.load_ledger_history)."
+            )
         for ignored in result.files_ignored:
             context.log.warning(f"Landing entry ignored: {ignored}")
         if result.files_seen == 0:
@@ -46,8 +53,10 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
                 "files_loaded": dg.MetadataValue.json(result.files_loaded),
                 "files_replaced": dg.MetadataValue.json(result.files_replaced),
                 "files_unchanged": dg.MetadataValue.json(result.files_unchanged),
+                "files_removed": dg.MetadataValue.json(result.files_removed),
                 "files_ignored": dg.MetadataValue.json(result.files_ignored),
                 "rows_loaded": result.rows_loaded,
+                "rows_removed": result.rows_removed,
                 "rows_filtered": result.rows_filtered,
                 "rows_quarantined": result.rows_quarantined,
                 "quarantined_by_rule": dg.MetadataValue.json(result.quarantined_by_rule),
