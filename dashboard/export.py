@@ -1,24 +1,42 @@
-"""CSV exports that are safe to open in a spreadsheet."""
+"""CSV exports that are safe to open in a spreadsheet.
+
+Every table on the dashboard has an "Export CSV" button under it (`download_button`), the one way
+to download a table. The download in a table's own toolbar is switched off for the whole app
+(`client.disableDataExport` in dashboard/.streamlit/config.toml): it writes each cell as it is, so a
+customer named "=HYPERLINK(...)" would run as a formula in Excel, and Streamlit offers neither a
+switch per table nor a way to clean what it writes. A sales leader gets one button per table, a
+file named after what it holds, readable column names, and names shown as they are in the table.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-# A cell starting with one of these is run as a formula by Excel, LibreOffice and Google Sheets
-# (CSV formula injection): a customer name like "=HYPERLINK(...)" must stay text.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Excel, LibreOffice and Google Sheets run a cell as a formula when its first character other than
+# a space is one of these, and read a cell starting with a tab, a carriage return or a NUL as one
+# too (OWASP, CSV Injection; ASVS 1.2.10): a single quote in front keeps such a cell text.
+_FORMULA_STARTS = ("=", "+", "-", "@")
+_CONTROL_STARTS = ("\t", "\r", "\0")
+
+
+def formula_safe(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, with a single quote in front:
+    '=1+1' -> "'=1+1", ' =4+4' -> "' =4+4", '-x' -> "'-x". Any other value as it is: a name, and
+    a number even when negative (-2 stays the number -2)."""
+    if isinstance(value, str) and (
+        value.startswith(_CONTROL_STARTS) or value.lstrip().startswith(_FORMULA_STARTS)
+    ):
+        return "'" + value
+    return value
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy in which every text cell that a spreadsheet would run as a formula starts with a
-    single quote; numbers (a negative margin) stay numbers."""
+    """A copy in which every text cell is `formula_safe`; numbers (a negative margin) stay numbers."""
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            text = safe[column]
-            risky = text.map(lambda value: isinstance(value, str) and value.startswith(_FORMULA_PREFIXES))
-            safe[column] = text.where(~risky, "'" + text.astype(str))
+            safe[column] = safe[column].map(formula_safe)
     return safe
 
 

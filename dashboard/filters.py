@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from dashboard.text import markdown_text
 from dashboard.warehouse import query
 
 DEFINITION_KEY = "definition"
@@ -293,11 +294,12 @@ class AccountFilters:
         return (" and ".join(clauses) or "true"), tuple(params)
 
     def describe(self) -> str:
-        """The active filters in words, e.g. 'Region: DACH · Revenue tier: A'; '' when empty."""
+        """The active filters in words for a caption, e.g. 'Region: DACH · Revenue tier: A'; ''
+        when empty. The values come from the data or the reader: Markdown shows them as text."""
         labels = self._labels
         parts = []
         if self.search:
-            parts.append(f"Name contains “{self.search}”")
+            parts.append(f"Name contains “{markdown_text(self.search)}”")
         for title, values, names in (
             ("Region", self.regions, None),
             ("Industry", self.industries, None),
@@ -307,7 +309,7 @@ class AccountFilters:
             ("Flag", self.flags, FLAGS),
         ):
             if values:
-                shown = [names.get(v, v) if names else v for v in values]
+                shown = [markdown_text(names.get(v, v) if names else v) for v in values]
                 parts.append(f"{title}: {', '.join(shown)}")
         return " · ".join(parts)
 
@@ -439,14 +441,15 @@ def account_filters(
 # --- links to the Account page ---------------------------------------------------------------
 
 
-def account_link(customer_id: str, label: str, container=None) -> None:
-    """A link to the Account page for this customer (st.query_params["customer"]). Drawn only when
-    the Account page is part of the app (not when a page runs on its own)."""
+def account_link(customer_id: str, customer_name: str, container=None) -> None:
+    """A link "Open <customer name>" to the Account page for this customer
+    (st.query_params["customer"]). Drawn only when the Account page is part of the app (not when
+    a page runs on its own)."""
     container = st if container is None else container
     try:
         container.page_link(
             "views/account.py",
-            label=label,
+            label=f"Open {markdown_text(customer_name)}",
             icon=":material/person_search:",
             query_params={"customer": customer_id},
         )

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import scoring
 from dashboard.filters import format_money, format_share
+from dashboard.text import markdown_text
 
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "views"
 ATTRIBUTES = (
@@ -367,7 +368,7 @@ def test_account_defaults_to_the_top_balanced_key_account(warehouse):
     assert not app.exception
     assert app.selectbox(key="account_customer").value == top["customer_id"]
     assert app.selectbox(key="definition").value == "balanced"
-    assert app.subheader[0].value == top["customer_name"]
+    assert app.subheader[0].value == markdown_text(top["customer_name"])
     assert (
         app.query_params["customer"] == [top["customer_id"]]
         or app.query_params["customer"] == top["customer_id"]
@@ -396,7 +397,7 @@ def test_account_from_the_link_shows_that_customer(warehouse):
 
     assert not app.exception
     assert app.selectbox(key="account_customer").value == customer["customer_id"]
-    assert app.subheader[0].value == customer["customer_name"]
+    assert app.subheader[0].value == markdown_text(customer["customer_name"])
     months = warehouse(
         "select count(*) as n from marts.customer_monthly where customer_id = ?",
         (customer["customer_id"],),
@@ -434,7 +435,7 @@ def test_account_changing_customer_and_definition_changes_the_explanation(wareho
     app.selectbox(key="account_customer").set_value(other["customer_id"]).run()
 
     assert not app.exception
-    assert app.subheader[0].value == other["customer_name"]
+    assert app.subheader[0].value == markdown_text(other["customer_name"])
     assert app.query_params["customer"] in (other["customer_id"], [other["customer_id"]])
 
     def contributions(definition: str) -> list[float]:
@@ -479,7 +480,7 @@ def test_account_with_many_customers_searches_on_the_server(warehouse):
     app.text_input(key="account_search").input(target["customer_id"].lower()).run()
     assert not app.exception
     assert app.selectbox(key="account_customer").value == target["customer_id"]
-    assert app.subheader[0].value == target["customer_name"]
+    assert app.subheader[0].value == markdown_text(target["customer_name"])
 
     app.text_input(key="account_search").input("no customer is called this").run()
     assert not app.exception
@@ -499,7 +500,7 @@ def test_account_shows_overrides_with_their_reason(warehouse):
     app.run()
 
     assert not app.exception
-    assert any(reason in warning.value for warning in app.warning)
+    assert any(markdown_text(reason) in warning.value for warning in app.warning)
     decisions = frame_with(app, "decided_by")[0]
     expected = warehouse(
         "select count(*) as n from staging.stg_account_overrides where customer_id = ?",

@@ -20,6 +20,7 @@ from dashboard.filters import (
     money_format,
 )
 from dashboard.plans import label_periods, plan_chart
+from dashboard.text import markdown_text
 from dashboard.warehouse import query
 
 REVENUE_COLOUR, MARGIN_COLOUR, COST_COLOUR, ORDERS_COLOUR = (
@@ -108,7 +109,7 @@ else:
         (search, search, search, "" if search else requested, search, PICKER_MATCHES),
     )
     if customers.empty:
-        st.info(f"No customer name or ID contains “{search}”.")
+        st.info(f"No customer name or ID contains “{markdown_text(search)}”.")
         st.stop()
 names = dict(zip(customers["customer_id"], customers["customer_name"]))
 ids = customers["customer_id"].tolist()
@@ -147,17 +148,17 @@ manager = (
     if not missing(metrics["manager_name"])
     else metrics["account_manager_id"]
 )
-st.subheader(metrics["customer_name"])
+st.subheader(markdown_text(metrics["customer_name"]))
 st.caption(
     " · ".join(
         [
-            customer_id,
-            metrics["industry"],
-            metrics["region"],
+            markdown_text(customer_id),
+            markdown_text(metrics["industry"]),
+            markdown_text(metrics["region"]),
             f"{metrics['size_band']} employees"
             if metrics["size_band"] != "unknown"
             else "size unknown",
-            f"account manager: {manager}" if not missing(manager) else "no account manager",
+            f"account manager: {markdown_text(manager)}" if not missing(manager) else "no account manager",
             f"as of {metrics['reporting_date']:%d %B %Y}",
         ]
     )
@@ -188,7 +189,7 @@ else:
     )
     override = ""
     if not missing(card["override_status"]):
-        override = f" · by manual decision: {card['override_reason']}"
+        override = f" · by manual decision: {markdown_text(card['override_reason'])}"
     (st.success if card["is_key_account"] else st.info)(f"{status} · {detail} · {tiers}{override}")
 
 st.caption("Last twelve months up to the reporting date.")
@@ -714,7 +715,7 @@ with tab_history:
         expires = card["override_expires_on"]
         st.warning(
             f"In force: {STATUS.get(card['override_status'], card['override_status'])} — "
-            f"{card['override_reason']}"
+            f"{markdown_text(card['override_reason'])}"
             + ("" if missing(expires) else f" (until {expires:%d %B %Y})")
             + ". The computed status would be: "
             + ("key account." if card["is_key_account_computed"] else "not a key account.")

@@ -320,7 +320,8 @@ def show(flag: str, only_key: bool) -> None:
     )
     picked = selection.selection.rows if selection is not None else []
     if picked:
-        account_link(table.iloc[picked[0]]["customer_id"], f"Open {table.iloc[picked[0]]['customer_name']}")
+        chosen_row = table.iloc[picked[0]]
+        account_link(chosen_row["customer_id"], chosen_row["customer_name"])
     export = table[["customer_id", *order_columns]].rename(
         columns={
             "customer_id": "Customer id",

@@ -481,7 +481,7 @@ st.caption(
 chosen_rows = selection.selection.rows if selection is not None else []
 if chosen_rows:
     picked = shown.iloc[chosen_rows[0]]
-    account_link(picked["customer_id"], f"Open {picked['customer_name']}")
+    account_link(picked["customer_id"], picked["customer_name"])
 download_button(
     shown.rename(
         columns={
@@ -577,7 +577,7 @@ else:
     development_rows = picked_development.selection.rows if picked_development is not None else []
     if development_rows:
         chosen_oak = growing.iloc[development_rows[0]]
-        account_link(chosen_oak["customer_id"], f"Open {chosen_oak['customer_name']}")
+        account_link(chosen_oak["customer_id"], chosen_oak["customer_name"])
     download_button(
         growing.rename(
             columns={

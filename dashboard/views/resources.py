@@ -14,6 +14,7 @@ from dashboard.filters import (
     money_format,
 )
 from dashboard.plans import label_periods, plan_chart
+from dashboard.text import chart_text, markdown_text
 from dashboard.warehouse import query
 
 ALL = "All account managers"
@@ -139,10 +140,11 @@ if load.empty:
     st.info("No account-managers file was loaded: capacity cannot be shown.")
 else:
     chart = load.sort_values(["utilisation", "manager_name"], ascending=[True, False])
+    managers_shown = chart["manager_name"].map(chart_text)
     figure = go.Figure(
         [
             go.Bar(
-                y=chart["manager_name"],
+                y=managers_shown,
                 x=chart["key_accounts"],
                 orientation="h",
                 name="Key accounts",
@@ -152,7 +154,7 @@ else:
                 hovertemplate="%{y}: %{x} key accounts<extra></extra>",
             ),
             go.Scatter(
-                y=chart["manager_name"],
+                y=managers_shown,
                 x=chart["capacity_accounts"],
                 mode="markers",
                 name="Capacity",
@@ -341,7 +343,7 @@ cadence = (
 if reviews.empty:
     st.success(
         "No key account qualifies for an exit review"
-        + ("" if manager_filter is None else f" among {manager_names[manager_filter]}'s accounts")
+        + ("" if manager_filter is None else f" among {markdown_text(manager_names[manager_filter])}'s accounts")
         + ": none is below plan two closed periods in a row or scores under 40."
     )
 else:

@@ -26,6 +26,7 @@ from dashboard.filters import (
     money_format,
     selection_rule_text,
 )
+from dashboard.text import chart_text, markdown_text
 from dashboard.warehouse import query
 
 # The table shows at most this many accounts (best ranked first); filters narrow the rest down.
@@ -311,7 +312,7 @@ def _verdict() -> str:
                 (int(d["score_rank"]), definition, d["account_manager_id"]),
             ).iloc[0]
             capacity = "an unknown number of" if pd.isna(manager["capacity"]) else f"{int(manager['capacity'])}"
-            who = names.get(d["account_manager_id"], d["account_manager_id"])
+            who = markdown_text(names.get(d["account_manager_id"], d["account_manager_id"]))
             reason = (
                 f"it is {who}'s #{int(manager['place'])} account, and {who} can carry {capacity} key accounts"
             )
@@ -335,7 +336,8 @@ def _verdict() -> str:
     text = f"{head}. {position}; {reason}."
     if pd.notna(d["override_status"]):
         until = "" if pd.isna(d["override_expires_on"]) else f" until {pd.Timestamp(d['override_expires_on']):%d %b %Y}"
-        text += f" Override{until}: {d['override_reason'] or 'no reason given'}."
+        override_reason = markdown_text(d["override_reason"]) if d["override_reason"] else "no reason given"
+        text += f" Override{until}: {override_reason}."
     if pd.notna(d["is_development_account"]) and bool(d["is_development_account"]):
         text += (
             " **On the development list:** a tomorrow's oak this definition does not pick, an account to grow "
@@ -418,7 +420,7 @@ with chart_col:
             y=order["attribute"],
             x=order["contribution"],
             orientation="h",
-            name=str(d["customer_name"]),
+            name=chart_text(d["customer_name"]),
             marker_color="#1f4e79",
             text=[f"{v:.1f}" for v in order["contribution"]],
             textposition="outside",
@@ -471,7 +473,7 @@ with text_col:
     if unknown:
         lines.append("**Unknown, its weight shared out over the others:** " + ", ".join(u.lower() for u in unknown))
     st.markdown("\n\n".join(lines) or "Scores like the average key account on every attribute.")
-    account_link(account, f"Open {d['customer_name']}")
+    account_link(account, d["customer_name"])
 
 st.dataframe(
     breakdown,
@@ -498,7 +500,7 @@ st.dataframe(
     },
 )
 st.caption(
-    f"How {d['customer_name']} earns its score under {definition_label(definition)}: each attribute's figure, "
+    f"How {markdown_text(d['customer_name'])} earns its score under {definition_label(definition)}: each attribute's figure, "
     "its 0–100 value among active customers, its weight and the points it adds."
 )
 download_button(
