@@ -10,7 +10,7 @@ entries with it, in the same transaction, and `meta.load_ledger_history` records
 
 Row-level problems (see `row_rules`) send those rows to `meta.quarantine` and load the rest.
 Batch-level problems (a link leading out of the landing folder, an empty or unreadable file, a
-missing required column, too many bad rows) reject the whole entity's load with a `BatchRejected`
+column named twice, a missing required column, too many bad rows) reject the whole entity's load with a `BatchRejected`
 naming the file and the rule, recorded in `meta.rejected_batches`.
 
 With a column mapping (`orchestration.mapping`), the landing folder is an export's folder and each
@@ -334,7 +334,12 @@ def duckdb_path_literal(path: Path) -> str:
 
 
 def read_file_sql(
-    path: Path, *, header: bool = True, encoding: str | None = None, delimiter: str | None = None
+    path: Path,
+    *,
+    header: bool = True,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    parquet_as_text: bool = False,
 ) -> str:
     """A relation over the file's rows, all columns as text plus the 1-based data row number.
 
@@ -342,11 +347,21 @@ def read_file_sql(
     reader somewhere inside DuckDB. Short rows (a truncated last line) are padded with nulls so
     that the rules see them. A CSV's encoding and delimiter are detected unless given (a column
     mapping may give them).
+
+    A Parquet file keeps its types unless `parquet_as_text`: a column mapping casts them itself,
+    and a mapped column reaches the rules as text anyway. Loading a landing file as-is turns every
+    value into its text, so the rules judge a Parquet value exactly as the same value in a CSV (a
+    boolean is not a number, a time of day or a third decimal is not silently cut off).
     """
     literal = duckdb_path_literal(path)
     if path.suffix.lower() == ".parquet":
+        columns = (
+            "CAST(COLUMNS(* EXCLUDE (file_row_number)) AS VARCHAR)"
+            if parquet_as_text
+            else "* EXCLUDE (file_row_number)"
+        )
         return (
-            f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _source_row "
+            f"SELECT {columns}, file_row_number + 1 AS _source_row "
             f"FROM read_parquet({literal}, file_row_number = true)"
         )
     options = [f"header = {'true' if header else 'false'}", "all_varchar = true", "null_padding = true"]
@@ -367,7 +382,7 @@ def _stage_file(
     path = landing_file.path
     if landing_file.size_bytes == 0:
         raise BatchRejected(path, "empty_file", "the file is empty (0 bytes).")
-    relation = mapping.relation_sql(path) if mapping else read_file_sql(path)
+    relation = mapping.relation_sql(path) if mapping else read_file_sql(path, parquet_as_text=True)
     try:
         conn.execute(f"CREATE OR REPLACE TEMP TABLE _landing AS {relation}")
     except duckdb.Error as exc:
@@ -378,9 +393,64 @@ def _stage_file(
         raise BatchRejected(path, "unreadable_file", str(exc).splitlines()[0]) from exc
     if conn.execute("SELECT count(*) FROM _landing").fetchone()[0] == 0:
         raise BatchRejected(path, "no_data_rows", "the file has a header but no data rows.")
+    if mapping is None:
+        _reject_duplicate_columns(conn, path)
     columns = conn.execute("SELECT * FROM _landing LIMIT 0").description
     # `_source_row` and a mapping's `_bad_<n>` are bookkeeping; no contract column starts with _.
     return [column[0] for column in columns if not column[0].startswith("_")]
+
+
+def _header_names(conn: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """The column names exactly as the file's header (or Parquet schema) spells them.
+
+    DuckDB's readers rename a repeated name (`net_revenue`, `net_revenue_1`), so the staged table
+    cannot tell a repeated column from one really named `net_revenue_1`."""
+    literal = duckdb_path_literal(path)
+    if path.suffix.lower() == ".parquet":
+        # The schema's first entry is the root; its direct children are the file's columns.
+        rows = conn.execute(f"SELECT name, num_children FROM parquet_schema({literal})").fetchall()
+        names, index = [], 1
+        while index < len(rows):
+            names.append(rows[index][0])
+            index = _skip_parquet_subtree(rows, index)
+        return names
+    try:
+        first = conn.execute(
+            f"SELECT * FROM read_csv({literal}, header = false, all_varchar = true, "
+            "null_padding = true) LIMIT 1"
+        ).fetchone()
+    except duckdb.Error:
+        return []  # read with a header it staged fine; without one it is no judge of names
+    return [name for name in first or () if name is not None]
+
+
+def _skip_parquet_subtree(rows: list[tuple], index: int) -> int:
+    """The index after the schema entry at `index` and all its nested entries."""
+    pending = 1
+    while pending:
+        pending += (rows[index][1] or 0) - 1
+        index += 1
+    return index
+
+
+def _reject_duplicate_columns(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Reject a file naming a column twice: which of the two holds the real values is a guess.
+
+    Names are compared as DuckDB compares them (case-insensitive)."""
+    seen: dict[str, str] = {}
+    repeated: list[str] = []
+    for name in _header_names(conn, path):
+        key = name.strip().lower()
+        if key in seen and seen[key] not in repeated:
+            repeated.append(seen[key])
+        seen.setdefault(key, name)
+    if repeated:
+        raise BatchRejected(
+            path,
+            "duplicate_column",
+            f"column(s) {', '.join(repeated)} appear more than once in the header; keep one "
+            "column of each name and export the file again.",
+        )
 
 
 def _ends_without_newline(path: Path) -> bool:

@@ -79,6 +79,27 @@ def _type_rule_name(duckdb_type: str) -> str:
     return "unparseable_value"
 
 
+# C0 control characters other than tab, line feed and carriage return (RE2 syntax): a NUL byte
+# or a stray escape in a text value is a broken export, and some readers stop at a NUL.
+_CONTROL_CHARACTERS = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"
+
+
+def character_rules(entity: Entity, present: set[str]) -> list[RowRule]:
+    """Text values with control characters: the row is quarantined rather than loaded with them.
+    Other types need no rule: a control character already makes their cast fail."""
+    return [
+        RowRule(
+            "control_character",
+            column.name,
+            f"regexp_matches(CAST({column.name} AS VARCHAR), '{_CONTROL_CHARACTERS}')",
+            f"{column.name} must not hold control characters (NUL bytes); "
+            "remove them and export again",
+        )
+        for column in entity.columns
+        if column.name in present and column.duckdb_type == "VARCHAR"
+    ]
+
+
 def contract_rules(entity: Entity, present: set[str]) -> list[RowRule]:
     """Required values present, every value castable to its contract type."""
     rules = []
@@ -262,7 +283,11 @@ def violations_sql(entity: Entity, present: set[str], settings: RuleSettings) ->
     raw_columns = ", ".join(
         c.name if c.name in present else f"CAST(NULL AS VARCHAR) AS {c.name}" for c in entity.columns
     )
-    rules = contract_rules(entity, present) + entity_rules(entity, present, settings)
+    rules = (
+        contract_rules(entity, present)
+        + character_rules(entity, present)
+        + entity_rules(entity, present, settings)
+    )
     windows = "".join(
         f", {rule.window} AS w_{rule.rule}" for rule in rules if rule.window is not None
     )

@@ -345,3 +345,74 @@ def test_a_mapping_glob_skips_hidden_files_and_lists_matched_folders(conn, tmp_p
             "load, narrow the glob or rename it"
         )
     ]
+
+
+# --- Silent acceptance: a file loaded changed instead of refused -----------------------------
+
+
+def quarantined(conn) -> list[tuple]:
+    return conn.execute(
+        "SELECT source_file, source_row, column_name, rule FROM meta.quarantine ORDER BY ALL"
+    ).fetchall()
+
+
+def test_a_column_named_twice_rejects_the_file(conn, landing):
+    path = write(
+        landing / "orders" / "orders_2026.csv",
+        "order_id,order_date,customer_id,product_id,quantity,net_revenue,net_revenue\n"
+        "SO-9,2025-02-01,C1,P1,1,10.00,99.00\n",
+    )
+
+    with pytest.raises(BatchRejected) as rejection:
+        load_entity(conn, landing, "orders")
+
+    message = str(rejection.value)
+    assert rejection.value.rule == "duplicate_column"
+    assert str(path) in message and "net_revenue" in message
+    assert "keep one column" in message and len(message.splitlines()) == 1
+    assert conn.execute("SELECT source_file, rule FROM meta.rejected_batches").fetchall() == [
+        (str(path), "duplicate_column")
+    ]
+    assert conn.execute("SELECT count(*) FROM raw.orders").fetchone() == (0,)
+
+
+def test_a_column_named_twice_in_another_case_rejects_the_file(conn, landing):
+    write(
+        landing / "orders" / "orders_2026.csv",
+        orders_csv("X", 1)
+        .replace("net_revenue\n", "net_revenue,Order_ID\n", 1)
+        .replace(",10.00\n", ",10.00,X-9\n"),
+    )
+
+    with pytest.raises(BatchRejected, match=r"duplicate_column.*order_id"):
+        load_entity(conn, landing, "orders")
+
+
+def test_a_nul_byte_in_a_text_value_is_quarantined(conn, landing):
+    lines = orders_csv("NUL", 30).encode() + b"NUL-31,2025-01-31,C\x001,P1,1,10.00\n"
+    (landing / "orders" / "orders_2026.csv").write_bytes(lines)
+
+    result = load_entity(conn, landing, "orders")
+
+    assert quarantined(conn) == [("orders/orders_2026.csv", 31, "customer_id", "control_character")]
+    assert result.quarantined_by_rule == {"control_character": 1}
+    assert conn.execute(
+        "SELECT count(*) FROM raw.orders WHERE contains(customer_id, chr(0))"
+    ).fetchone() == (0,)
+
+
+def test_a_parquet_boolean_is_not_a_quantity(conn, landing):
+    # Read as a number, true was 1 and false 0: every line of this file is a wrong quantity.
+    path = landing / "orders" / "orders_2026.parquet"
+    duckdb.sql(
+        "COPY (SELECT 'B-' || n AS order_id, DATE '2025-01-01' + n::INTEGER AS order_date, "
+        "'C1' AS customer_id, 'P1' AS product_id, n = 1 AS quantity, 10.00 AS net_revenue "
+        f"FROM range(1, 41) AS lines(n)) TO '{path}' (FORMAT parquet)"
+    )
+
+    with pytest.raises(BatchRejected) as rejection:
+        load_entity(conn, landing, "orders")
+
+    assert rejection.value.rule == "too_many_bad_rows"
+    assert "not_a_number on quantity: 40 rows" in str(rejection.value)
+    assert conn.execute("SELECT count(*) FROM raw.orders").fetchone() == (0,)
