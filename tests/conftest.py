@@ -12,6 +12,7 @@ from streamlit import config as streamlit_config
 
 from orchestration.generator import generate
 from orchestration.runner import run_pipeline
+from tests.support import processes_marked
 
 # As `kam dashboard` runs the app (see orchestration/cli.py): without magic, so AppTest compiles
 # the pages without ast.parse, which Python 3.11.7 can fail on while another thread parses.
@@ -32,24 +33,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def processes_left_by_the_suite() -> list[str]:
     """`pid: command line` of every live process carrying this suite's mark, but this one."""
-    mark = f"{SUITE_MARK}={os.environ[SUITE_MARK]}".encode()
-    left = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            if mark not in (entry / "environ").read_bytes().split(b"\0"):
-                continue
-            if (entry / "stat").read_text().split(") ")[-1].startswith("Z"):
-                continue  # exited, waiting for its parent to read its status: nothing runs
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            parent = int((entry / "stat").read_text().split(") ")[-1].split()[1])
-        except OSError:  # gone meanwhile, or not ours to read
-            continue
-        if parent == os.getpid() and "multiprocessing.resource_tracker" in command:
-            continue  # Python's own helper of this process (Dagster starts it): it ends with pytest
-        left.append(f"{entry.name}: {command.strip()}")
-    return left
+    return [
+        str(process)
+        for process in processes_marked(f"{SUITE_MARK}={os.environ[SUITE_MARK]}")
+        if process.pid != os.getpid()
+        # Python's own helper of this process (Dagster starts it): it ends with pytest.
+        and not (process.parent == os.getpid() and "multiprocessing.resource_tracker" in process.command)
+    ]
 
 
 @pytest.hookimpl(trylast=True)

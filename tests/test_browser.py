@@ -7,17 +7,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from orchestration.runner import run_pipeline
 from orchestration.warehouse import work_path
+from tests.support import free_port, wait_until_healthy
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -38,12 +36,6 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def served_dashboard(warehouse: Path):
     """`kam dashboard` on a free port, yielding its URL once it answers."""
@@ -56,16 +48,7 @@ def served_dashboard(warehouse: Path):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
+        wait_until_healthy(url, server)
         yield url
     finally:
         server.terminate()

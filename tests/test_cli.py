@@ -15,6 +15,7 @@ import pytest
 from orchestration.cli import main
 from orchestration.generator import generate
 from orchestration.warehouse import work_path
+from tests.support import processes_marked
 
 
 @pytest.mark.parametrize("command", [[], ["generate"], ["run"], ["validate"], ["dashboard"]])
@@ -141,21 +142,6 @@ def test_run_shows_progress_per_step_and_model_and_keeps_dbts_log_in_a_file(
     assert "Completed successfully" in log.read_text()
 
 
-def processes_marked(mark: str) -> list[str]:
-    """Live processes whose environment holds `mark` (NAME=value), as `pid: command line`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if mark.encode() in (entry / "environ").read_bytes().split(b"\0"):
-                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                found.append(f"{entry.name}: {command}")
-        except OSError:
-            continue
-    return found
-
-
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes from /proc")
 def test_a_stopped_run_stops_its_dbt_build_with_it(tmp_path):
     """`kill` on `kam run` while dbt builds: dbt stops too, nothing is published, one clear line."""
@@ -168,7 +154,7 @@ def test_a_stopped_run_stops_its_dbt_build_with_it(tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + 180
-    while not any(" build " in process for process in processes_marked(mark)):
+    while not any(" build " in process.command for process in processes_marked(mark)):
         assert run.poll() is None and time.monotonic() < deadline, "dbt build never started"
         time.sleep(0.2)
     run.terminate()

@@ -7,14 +7,9 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support import free_port, wait_until_healthy
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -34,20 +29,6 @@ def listening_addresses(port: int) -> set[str]:
                     words = [bytes.fromhex(host[i:i + 8])[::-1] for i in range(0, 32, 8)]
                     addresses.add(socket.inet_ntop(socket.AF_INET6, b"".join(words)))
     return addresses
-
-
-def wait_until_healthy(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        assert server.poll() is None, "the dashboard exited"
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
 
 
 def test_the_dashboard_listens_on_this_machine_only_and_stops_on_a_signal(demo_warehouse):

@@ -23,6 +23,7 @@ from orchestration.definitions import build_definitions
 from orchestration.ingest import ensure_raw_schema, entities_in_load_order, load_entity
 from orchestration.row_rules import RuleSettings
 from orchestration.warehouse import work_path
+from tests.support import write
 
 SETTINGS = QualitySettings(rules=RuleSettings(latest_order_date=dt.date(2025, 12, 31)))
 
@@ -226,11 +227,6 @@ ORDERS = """order_id,order_date,customer_id,product_id,quantity,net_revenue,line
 SO1,2025-01-05,C1,P1,2,200.00,1
 SO2,2025-06-01,C2,P1,5,480.00,1
 """
-
-
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 def test_orders_of_an_unknown_customer_stop_the_run_before_dbt_and_publish(tmp_path):

@@ -27,6 +27,7 @@ from orchestration.ingest import (
     load_entity,
 )
 from orchestration.mapping import load_mapping
+from tests.support import write
 
 HEADER = "order_id,order_date,customer_id,product_id,quantity,net_revenue\n"
 CUSTOMERS = "customer_id,customer_name,industry,region\nC1,Acme,Manufacturing,North\n"
@@ -52,12 +53,6 @@ def orders_csv(prefix: str, rows: int) -> str:
     return HEADER + "".join(
         f"{prefix}-{n},2025-01-{n:02d},C1,P1,1,10.00\n" for n in range(1, rows + 1)
     )
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture

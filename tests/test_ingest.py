@@ -9,6 +9,7 @@ import pytest
 
 from orchestration.ingest import IngestError, discover_all_landing_files, load_entity
 from orchestration.row_rules import RuleSettings
+from tests.support import write
 
 ORDERS = """order_id,order_date,customer_id,product_id,quantity,net_revenue,line_number,cost_amount,currency
 SO1,2025-01-05,C1,P1,2,200.00,1,120.00,EUR
@@ -20,12 +21,6 @@ CUSTOMERS = """customer_id,customer_name,industry,region
 C1,Acme,Manufacturing,North
 C2,Beta,Retail,South
 """
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture

@@ -29,17 +29,12 @@ from orchestration.resources import WarehouseLayout
 from orchestration.row_rules import RuleSettings
 from orchestration.runner import run_pipeline
 from orchestration.warehouse import work_path
+from tests.support import write
 
 # Fixed dates, so the generated orders (up to 2026-10-31) are never "in the future".
 SETTINGS = RuleSettings(latest_order_date=date(2026, 11, 25), max_quarantine_share=0.5)
 HEADER = "order_id,order_date,customer_id,product_id,quantity,net_revenue\n"
 CUSTOMERS = "customer_id,customer_name\nC1,Acme\nC2,Beta\n"
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def orders_csv(prefix: str, rows: int, bad_row: int | None = None) -> str:
