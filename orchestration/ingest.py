@@ -38,9 +38,14 @@ RAW_SCHEMA = "raw"
 META_SCHEMA = "meta"
 LEDGER_TABLE = f"{META_SCHEMA}.load_ledger"
 LEDGER_HISTORY_TABLE = f"{META_SCHEMA}.load_ledger_history"
-_LEDGER_COLUMNS = (
-    "entity, relative_path, absolute_path, size_bytes, modified_at, checksum, rows, loaded_at"
+# A ledger entry; its history keeps the same columns and says what became of the file.
+_LEDGER_COLUMN_TYPES = (
+    ("entity", "VARCHAR"), ("relative_path", "VARCHAR"), ("absolute_path", "VARCHAR"),
+    ("size_bytes", "BIGINT"), ("modified_at", "DOUBLE"), ("checksum", "VARCHAR"),
+    ("rows", "BIGINT"), ("loaded_at", "TIMESTAMP"),
 )
+_LEDGER_COLUMNS = ", ".join(name for name, _ in _LEDGER_COLUMN_TYPES)
+_LEDGER_COLUMN_DEFINITIONS = ", ".join(f"{name} {type_} NOT NULL" for name, type_ in _LEDGER_COLUMN_TYPES)
 QUARANTINE_TABLE = f"{META_SCHEMA}.quarantine"
 REJECTIONS_TABLE = f"{META_SCHEMA}.rejected_batches"
 _CHECKSUM_CHUNK_BYTES = 8 * 1024 * 1024
@@ -259,14 +264,7 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(
         f"""
         CREATE TABLE IF NOT EXISTS {LEDGER_TABLE} (
-            entity VARCHAR NOT NULL,
-            relative_path VARCHAR NOT NULL,
-            absolute_path VARCHAR NOT NULL,
-            size_bytes BIGINT NOT NULL,
-            modified_at DOUBLE NOT NULL,
-            checksum VARCHAR NOT NULL,
-            rows BIGINT NOT NULL,
-            loaded_at TIMESTAMP NOT NULL,
+            {_LEDGER_COLUMN_DEFINITIONS},
             PRIMARY KEY (entity, relative_path)
         )
         """
@@ -274,14 +272,7 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(
         f"""
         CREATE TABLE IF NOT EXISTS {LEDGER_HISTORY_TABLE} (
-            entity VARCHAR NOT NULL,
-            relative_path VARCHAR NOT NULL,
-            absolute_path VARCHAR NOT NULL,
-            size_bytes BIGINT NOT NULL,
-            modified_at DOUBLE NOT NULL,
-            checksum VARCHAR NOT NULL,
-            rows BIGINT NOT NULL,
-            loaded_at TIMESTAMP NOT NULL,
+            {_LEDGER_COLUMN_DEFINITIONS},
             change VARCHAR NOT NULL,
             rows_removed BIGINT NOT NULL,
             quarantined_rows_removed BIGINT NOT NULL,

@@ -121,9 +121,9 @@
     {%- for attribute in score_attributes() %}{% do settings.append(attribute.name ~ '_configured') %}{% endfor -%}
     {%- do settings.extend(['selection_rule', 'top_share', 'top_n', 'min_score', 'gate_min_tenure_months',
                             'gate_revenue_tiers', 'gate_positive_contribution', 'gate_no_mistake_flags']) -%}
-    {%- if execute -%}
-        {%- set definitions = run_query('select definition_name, definition_version, ' ~ settings | join(', ')
-                                        ~ ' from ' ~ definitions_relation ~ ' order by definition_name') -%}
+    {%- set definitions = run_query('select definition_name, definition_version, ' ~ settings | join(', ')
+                                    ~ ' from ' ~ definitions_relation ~ ' order by definition_name') if execute else none -%}
+    {%- if definitions and definitions.rows -%}
         {%- for definition in definitions.rows %}
     select
         {{ scoring_literal(definition[0]) }} as definition_name,
@@ -134,16 +134,9 @@
         {% for value in definition[2:] %}{{ scoring_literal(value) }}{% if not loop.last %}, {% endif %}{% endfor %}
     ) as selection
     {% if not loop.last %}union all{% endif %}
-        {%- else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as definition_name,
-        cast(null as {{ dbt.type_string() }}) as definition_version,
-        {% for column in columns %}selection.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
-    from {{ definitions_relation }} as definitions
-    cross join lateral {{ call_key_account_selection(attributes_relation, 'definitions') }} as selection
-    where false
         {%- endfor -%}
     {%- else %}
+    {#- Before the definitions can be read (parsing), or without any: the same rows, by a lateral join. #}
     select
         definitions.definition_name,
         definitions.definition_version,
