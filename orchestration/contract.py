@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Amounts keep four decimals: exports carry sub-cent unit prices and discounted line amounts
+# (16.448), and a value with more decimals than this is refused at load rather than rounded.
+MONEY = "DECIMAL(18,4)"
+
 
 @dataclass(frozen=True)
 class Column:
@@ -47,9 +51,9 @@ ENTITIES: dict[str, Entity] = {
                 ("customer_id", "VARCHAR", True),
                 ("product_id", "VARCHAR", True),
                 ("quantity", "DOUBLE", True),
-                ("net_revenue", "DECIMAL(18,2)", True),
+                ("net_revenue", MONEY, True),
                 ("line_number", "INTEGER"),
-                ("cost_amount", "DECIMAL(18,2)"),
+                ("cost_amount", MONEY),
                 ("currency", "VARCHAR"),
             ),
             required_file=True,
@@ -64,7 +68,7 @@ ENTITIES: dict[str, Entity] = {
                 ("industry", "VARCHAR"),
                 ("region", "VARCHAR"),
                 ("employee_count", "INTEGER"),
-                ("annual_revenue", "DECIMAL(18,2)"),
+                ("annual_revenue", MONEY),
                 ("account_manager_id", "VARCHAR"),
                 ("created_on", "DATE"),
             ),
@@ -85,7 +89,8 @@ ENTITIES: dict[str, Entity] = {
             _columns(
                 ("product_id", "VARCHAR", True),
                 ("valid_from", "DATE", True),
-                ("unit_cost", "DECIMAL(18,4)", True),
+                # Six decimals: a small part costs fractions of a cent each (0.00125).
+                ("unit_cost", "DECIMAL(18,6)", True),
             ),
             description="Standard-cost history; the cost at an order date is the latest "
             "valid_from on or before it.",
@@ -95,7 +100,7 @@ ENTITIES: dict[str, Entity] = {
             _columns(
                 ("customer_id", "VARCHAR", True),
                 ("year", "INTEGER", True),
-                ("estimated_wallet", "DECIMAL(18,2)", True),
+                ("estimated_wallet", MONEY, True),
             ),
             description="The customer's total yearly spend in our categories, from market research.",
         ),
@@ -105,7 +110,7 @@ ENTITIES: dict[str, Entity] = {
                 ("customer_id", "VARCHAR", True),
                 ("activity_date", "DATE", True),
                 ("activity_type", "VARCHAR", True),
-                ("cost", "DECIMAL(18,2)", True),
+                ("cost", MONEY, True),
             ),
             description="Cost to serve: support, visits, rush shipping, returns handling.",
         ),
@@ -136,8 +141,8 @@ ENTITIES: dict[str, Entity] = {
                 ("customer_id", "VARCHAR", True),
                 ("period_start", "DATE", True),
                 ("period_end", "DATE", True),
-                ("target_revenue", "DECIMAL(18,2)"),
-                ("target_gross_margin", "DECIMAL(18,2)"),
+                ("target_revenue", MONEY),
+                ("target_gross_margin", MONEY),
             ),
             description="2-3 year account plans, split in periods for cadence reporting.",
         ),

@@ -13,6 +13,7 @@ folder besides well-behaved exports, and what loading does with it.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -411,3 +412,88 @@ def test_a_parquet_boolean_is_not_a_quantity(conn, landing):
     assert rejection.value.rule == "too_many_bad_rows"
     assert "not_a_number on quantity: 40 rows" in str(rejection.value)
     assert conn.execute("SELECT count(*) FROM raw.orders").fetchone() == (0,)
+
+
+def test_a_parquet_timestamp_with_a_time_of_day_is_quarantined_and_midnight_loads(conn, landing):
+    # Forty lines at midnight (the day is all there is) and one at 14:22, which a date would cut.
+    path = landing / "orders" / "orders_2026.parquet"
+    duckdb.sql(
+        "COPY (SELECT 'T-' || n AS order_id, TIMESTAMP '2025-02-01 00:00:00' "
+        "+ CASE WHEN n = 41 THEN INTERVAL 14 HOUR + INTERVAL 22 MINUTE ELSE INTERVAL 0 HOUR END "
+        "AS order_date, 'C1' AS customer_id, 'P1' AS product_id, 1 AS quantity, "
+        f"10.00 AS net_revenue FROM range(1, 42) AS lines(n)) TO '{path}' (FORMAT parquet)"
+    )
+
+    result = load_entity(conn, landing, "orders")
+
+    assert quarantined(conn) == [
+        ("orders/orders_2026.parquet", 41, "order_date", "time_of_day_in_date")
+    ]
+    [(value, expectation)] = conn.execute(
+        "SELECT value, expectation FROM meta.quarantine"
+    ).fetchall()
+    assert value == "2025-02-01 14:22:00"
+    assert "export the date only" in expectation
+    assert result.rows_loaded == 4 + 40
+    assert conn.execute(
+        "SELECT count(*), min(order_date), max(order_date) FROM raw.orders WHERE order_id LIKE 'T-%'"
+    ).fetchone() == (40, date(2025, 2, 1), date(2025, 2, 1))
+
+
+def test_an_amount_with_more_decimals_than_money_keeps_is_quarantined_not_rounded(conn, landing):
+    write(
+        landing / "orders" / "orders_2026.csv",
+        HEADER
+        + "".join(f"D-{n},2025-01-31,C1,P1,1,10.00\n" for n in range(1, 61))
+        + "D-61,2025-01-31,C1,P1,1,123.456789\n"  # 123.4568 stored would lose 0.000011
+        + "D-62,2025-01-31,C1,P1,1,16.448\n"  # a sub-cent price is kept exactly
+        + "D-63,2025-01-31,C1,P1,1,0.30000000000000004\n",  # a float's artefact is not money
+    )
+
+    load_entity(conn, landing, "orders")
+
+    assert quarantined(conn) == [
+        ("orders/orders_2026.csv", 61, "net_revenue", "too_many_decimals"),
+        ("orders/orders_2026.csv", 63, "net_revenue", "too_many_decimals"),
+    ]
+    [(expectation,)] = conn.execute("SELECT DISTINCT expectation FROM meta.quarantine").fetchall()
+    assert expectation == (
+        "net_revenue has more than 4 decimals and would be rounded: round it to 4 decimals "
+        "in the export"
+    )
+    assert conn.execute(
+        "SELECT CAST(net_revenue AS VARCHAR) FROM raw.orders WHERE order_id = 'D-62'"
+    ).fetchone() == ("16.4480",)
+
+
+def test_a_mapping_date_format_with_the_time_keeps_the_day_on_purpose(conn, tmp_path):
+    export = tmp_path / "export"
+    write(
+        export / "sales.csv",
+        "id,at,customer,product,qty,amount\n"
+        "S-1,2025-03-04 09:15:00,C1,P1,1,10.00\nS-2,2025-03-05 17:40:00,C1,P1,1,12.00\n",
+    )
+    mapping_path = write(
+        tmp_path / "mapping.yml",
+        """\
+entities:
+  orders:
+    files: "sales.csv"
+    columns: {order_id: id, order_date: at, customer_id: customer, product_id: product,
+              quantity: qty, net_revenue: amount}
+    date_formats: {order_date: "%Y-%m-%d %H:%M:%S"}
+  customers:
+    from: orders
+    columns: {customer_id: customer}
+""",
+    )
+    mapping = load_mapping(mapping_path)
+
+    load_entity(conn, export, "customers", mapping=mapping)
+    load_entity(conn, export, "orders", mapping=mapping)
+
+    assert quarantined(conn) == []
+    assert conn.execute("SELECT order_id, order_date FROM raw.orders ORDER BY 1").fetchall() == [
+        ("S-1", date(2025, 3, 4)),
+        ("S-2", date(2025, 3, 5)),
+    ]
