@@ -26,6 +26,9 @@ class Entity:
     columns: tuple[Column, ...]
     required_file: bool = False
     description: str = ""
+    key: tuple[str, ...] = ()
+    """For a master (one row per key: a customer, a product, a manager), its key column: a key
+    that two files give different attributes is a conflict, not an update."""
 
     @property
     def column_names(self) -> list[str]:
@@ -74,6 +77,7 @@ ENTITIES: dict[str, Entity] = {
             ),
             required_file=True,
             description="One row per customer; firmographics feed wallet estimation.",
+            key=("customer_id",),
         ),
         Entity(
             "products",
@@ -83,6 +87,7 @@ ENTITIES: dict[str, Entity] = {
                 ("product_name", "VARCHAR"),
             ),
             description="One row per product.",
+            key=("product_id",),
         ),
         Entity(
             "product_costs",
@@ -134,6 +139,7 @@ ENTITIES: dict[str, Entity] = {
                 ("capacity_accounts", "INTEGER"),
             ),
             description="How many key accounts one manager can carry.",
+            key=("account_manager_id",),
         ),
         Entity(
             "account_plans",

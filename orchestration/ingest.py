@@ -89,6 +89,9 @@ class EntityLoadResult:
     files_removed: list[str] = field(default_factory=list)
     """Files loaded by an earlier run that the landing folder (or the mapping) no longer holds:
     their rows and quarantine entries were taken out (`meta.load_ledger_history`)."""
+    files_reloaded: list[str] = field(default_factory=list)
+    """Unchanged files of a master (customers, products, managers) loaded again because another
+    file of it changed: which of two conflicting rows loads must not depend on arrival order."""
     rows_loaded: int = 0
     rows_removed: int = 0
     """Rows of `files_removed` taken out of the raw table."""
@@ -306,12 +309,35 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
         """
     )
     for entity in ENTITIES.values():
+        _drop_if_contract_changed(conn, entity)
         columns = ", ".join(f"{c.name} {c.duckdb_type}" for c in entity.columns)
         conn.execute(
             f"CREATE TABLE IF NOT EXISTS {raw_table(entity)} ({columns}, "
             "_source_file VARCHAR NOT NULL, _source_row BIGINT NOT NULL, "
             "_loaded_at TIMESTAMP NOT NULL)"
         )
+
+
+def _drop_if_contract_changed(conn: duckdb.DuckDBPyConnection, entity: Entity) -> None:
+    """A raw table written under another contract (money kept in cents before, say) is dropped
+    with its ledger and quarantine entries, so every file loads again at the contract's types:
+    inserting into the old columns would round the values silently. The ledger history keeps the
+    files as `contract_changed`."""
+    stored = conn.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = ? AND table_name = ? AND NOT starts_with(column_name, '_')",
+        [RAW_SCHEMA, entity.name],
+    ).fetchall()
+    if not stored or stored == [(c.name, c.duckdb_type) for c in entity.columns]:
+        return
+    conn.execute(
+        f"INSERT INTO {LEDGER_HISTORY_TABLE} SELECT {_LEDGER_COLUMNS}, 'contract_changed', rows, "
+        f"0, current_timestamp FROM {LEDGER_TABLE} WHERE entity = ?",
+        [entity.name],
+    )
+    conn.execute(f"DELETE FROM {LEDGER_TABLE} WHERE entity = ?", [entity.name])
+    conn.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE entity = ?", [entity.name])
+    conn.execute(f"DROP TABLE {raw_table(entity)}")
 
 
 def duckdb_path_literal(path: Path) -> str:
@@ -462,6 +488,8 @@ def _find_violations(
     conn.execute(
         f"CREATE OR REPLACE TEMP TABLE _violations AS {violations_sql(entity, present, settings)}"
     )
+    if entity.key:
+        conn.execute(_conflicts_sql(entity, present), [landing_file.relative_path])
     for column, source_column, rule, expectation in mapping.source_checks() if mapping else ():
         conn.execute(
             f"INSERT INTO _violations SELECT _source_row, ?, ?, {column}, ? FROM _landing "
@@ -474,6 +502,52 @@ def _find_violations(
             "INSERT INTO _violations SELECT max(_source_row), '*', 'truncated_last_line', NULL, "
             "'the file ends in the middle of its last line' FROM _landing"
         )
+
+
+def _conflicts_sql(entity: Entity, present: set[str]) -> str:
+    """An INSERT into `_violations` of the staged rows whose key another file already loaded with
+    other attributes (`conflicting_duplicate`), naming that file and row and the columns that
+    differ. The parameter is the staged file's relative path. A column the file lacks counts as
+    null: loaded, it would blank what the other file says."""
+    def typed(column) -> str:
+        if column.name not in present:
+            return f"CAST(NULL AS {column.duckdb_type}) AS {column.name}"
+        return f"TRY_CAST({column.name} AS {column.duckdb_type}) AS {column.name}"
+
+    attributes = [column for column in entity.columns if column.name not in entity.key]
+    differing = ", ".join(
+        f"CASE WHEN landed.{c.name} IS DISTINCT FROM loaded.{c.name} THEN '{c.name}' END"
+        for c in attributes
+    )
+    key_value = " || '|' || ".join(f"CAST(landed.{name} AS VARCHAR)" for name in entity.key)
+    joined_on = " AND ".join(f"loaded.{name} = landed.{name}" for name in entity.key)
+    key_names = ", ".join(entity.key)
+    return f"""
+        INSERT INTO _violations
+        WITH landed AS (
+            SELECT _source_row, {', '.join(typed(c) for c in entity.columns)} FROM _landing
+        ),
+        pairs AS (
+            SELECT landed._source_row, {key_value} AS key_value, loaded._source_file,
+                loaded._source_row AS loaded_row, concat_ws(', ', {differing}) AS differing
+            FROM landed
+            JOIN {raw_table(entity)} AS loaded ON {joined_on}
+            WHERE loaded._source_file <> ?
+        ),
+        first_conflict AS (
+            SELECT _source_row, key_value,
+                arg_min(_source_file || ' row ' || loaded_row || ' with another ' || differing,
+                        (_source_file, loaded_row)) AS other
+            FROM pairs
+            WHERE differing <> ''
+            GROUP BY _source_row, key_value
+        )
+        SELECT _source_row, '{entity.key[0]}', 'conflicting_duplicate', key_value,
+            '{key_names} ' || key_value || ' is already loaded from ' || other
+            || ': keep one version of it (correct or remove one of the two rows); '
+            || 'this row was not loaded'
+        FROM first_conflict
+    """
 
 
 def _reject_if_mostly_bad(
@@ -533,11 +607,18 @@ def load_entity(
     for landing_file in files if mapping else ():
         mapping.check_against(conn, entity.name, landing_file.path)
     entity_mapping = mapping.entities.get(entity.name) if mapping else None
+    fingerprint = entity_mapping.fingerprint if entity_mapping else ""
+    checksums = {f.relative_path: file_checksum(f.path, fingerprint) for f in files}
     conn.execute("BEGIN TRANSACTION")
     try:
         _unload_removed_files(conn, entity, files, result)
+        if entity.key:
+            _unload_master_if_changed(conn, entity, checksums, result)
         for landing_file in files:
-            _load_file(conn, entity, landing_file, result, settings, entity_mapping)
+            _load_file(
+                conn, entity, landing_file, checksums[landing_file.relative_path], result,
+                settings, entity_mapping,
+            )
         conn.execute("COMMIT")
     except BatchRejected as rejection:
         conn.execute("ROLLBACK")
@@ -604,15 +685,37 @@ def _unload_removed_files(
             result.files_removed.append(relative_path)
 
 
+def _unload_master_if_changed(
+    conn: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    checksums: dict[str, str],
+    result: EntityLoadResult,
+) -> None:
+    """When any file of a master is new, changed or removed, take out all its files, so they all
+    load again in name order: the row that loses a conflict (`conflicting_duplicate`) is then
+    always the one in the later file, whatever order the files arrived in."""
+    loaded = dict(
+        conn.execute(
+            f"SELECT relative_path, checksum FROM {LEDGER_TABLE} WHERE entity = ?", [entity.name]
+        ).fetchall()
+    )
+    if loaded == checksums and not result.files_removed:
+        return
+    for relative_path, checksum in sorted(loaded.items()):
+        if checksums.get(relative_path) == checksum:
+            _unload_file(conn, entity, relative_path, "reloaded")
+            result.files_reloaded.append(relative_path)
+
+
 def _load_file(
     conn: duckdb.DuckDBPyConnection,
     entity: Entity,
     landing_file: LandingFile,
+    checksum: str,
     result: EntityLoadResult,
     settings: RuleSettings,
     mapping: EntityMapping | None,
 ) -> None:
-    checksum = file_checksum(landing_file.path, mapping.fingerprint if mapping else "")
     previous = conn.execute(
         f"SELECT checksum FROM {LEDGER_TABLE} WHERE entity = ? AND relative_path = ?",
         [entity.name, landing_file.relative_path],
@@ -682,7 +785,8 @@ def _load_file(
         result.rows_filtered += filtered
     conn.execute("DROP TABLE _landing")
     conn.execute("DROP TABLE _violations")
-    (result.files_replaced if previous else result.files_loaded).append(landing_file.relative_path)
+    if landing_file.relative_path not in result.files_reloaded:
+        (result.files_replaced if previous else result.files_loaded).append(landing_file.relative_path)
     result.rows_loaded += inserted
 
 

@@ -497,3 +497,109 @@ entities:
         ("S-1", date(2025, 3, 4)),
         ("S-2", date(2025, 3, 5)),
     ]
+
+
+# --- Conflicting duplicates: one customer, two versions ---------------------------------------
+
+
+def customers_with(*rows: str) -> str:
+    return "customer_id,customer_name,industry,region\n" + "".join(f"{row}\n" for row in rows)
+
+
+def loaded_customers(conn) -> list[tuple]:
+    return conn.execute(
+        "SELECT customer_id, customer_name, region, _source_file FROM raw.customers ORDER BY ALL"
+    ).fetchall()
+
+
+def test_a_customer_two_files_describe_differently_is_quarantined_naming_both(conn, landing):
+    # customers/customers.csv (the fixture) has C1 as Acme, Manufacturing, North.
+    filler = [f"C{n},Firm {n},Retail,South" for n in range(2, 40)]
+    write(
+        landing / "customers" / "customers_update.csv",
+        customers_with("C1,Acme Renamed,Manufacturing,West", "C1000,Newco,Retail,East", *filler),
+    )
+    write(landing / "customers" / "customers_copy.csv", customers_with("C1,Acme,Manufacturing,North"))
+
+    result = load_entity(conn, landing, "customers")
+
+    assert conn.execute(
+        "SELECT source_file, source_row, column_name, rule, value, expectation FROM meta.quarantine"
+    ).fetchall() == [
+        (
+            "customers/customers_update.csv", 1, "customer_id", "conflicting_duplicate", "C1",
+            ("customer_id C1 is already loaded from customers/customers.csv row 1 with another "
+            "customer_name, region: keep one version of it (correct or remove one of the two "
+            "rows); this row was not loaded"),
+        )
+    ]
+    assert result.quarantined_by_rule == {"conflicting_duplicate": 1}
+    # The same customer told the same way twice is no conflict; the first file's version stands.
+    assert [row for row in loaded_customers(conn) if row[0] == "C1"] == [
+        ("C1", "Acme", "North", "customers/customers.csv"),
+        ("C1", "Acme", "North", "customers/customers_copy.csv"),
+    ]
+    assert ("C1000", "Newco", "East", "customers/customers_update.csv") in loaded_customers(conn)
+
+
+def test_which_version_of_a_customer_wins_does_not_depend_on_arrival_order(conn, landing):
+    filler = [f"C{n},Firm {n},Retail,South" for n in range(2, 40)]
+    # The later name arrives first; then a file sorting before it brings the other version.
+    write(landing / "customers" / "customers.csv", customers_with("C1,Acme,Manufacturing,West", *filler))
+    load_entity(conn, landing, "customers")
+    write(landing / "customers" / "a_first.csv", customers_with("C1,Acme,Manufacturing,North"))
+
+    result = load_entity(conn, landing, "customers")
+
+    assert result.files_loaded == ["customers/a_first.csv"]
+    assert result.files_reloaded == ["customers/customers.csv"]
+    assert [row for row in loaded_customers(conn) if row[0] == "C1"] == [
+        ("C1", "Acme", "North", "customers/a_first.csv")
+    ]
+    assert quarantined(conn) == [("customers/customers.csv", 1, "customer_id", "conflicting_duplicate")]
+    # Removing the file that won lets the other version load, with no quarantine left behind.
+    (landing / "customers" / "a_first.csv").unlink()
+    load_entity(conn, landing, "customers")
+    assert [row for row in loaded_customers(conn) if row[0] == "C1"] == [
+        ("C1", "Acme", "West", "customers/customers.csv")
+    ]
+    assert quarantined(conn) == []
+    assert conn.execute(
+        "SELECT relative_path, change FROM meta.load_ledger_history ORDER BY changed_at, 1"
+    ).fetchall() == [
+        ("customers/customers.csv", "reloaded"),
+        ("customers/a_first.csv", "removed"),
+        ("customers/customers.csv", "reloaded"),
+    ]
+
+
+def test_a_second_customer_file_that_disagrees_throughout_is_refused_whole(conn, landing):
+    write(landing / "customers" / "customers.csv", customers_with(
+        *[f"C{n},Firm {n},Retail,South" for n in range(1, 40)]))
+    load_entity(conn, landing, "customers")
+    write(landing / "customers" / "customers_2026.csv", customers_with(
+        *[f"C{n},Firm {n},Retail,North" for n in range(1, 40)]))
+
+    with pytest.raises(BatchRejected) as rejection:
+        load_entity(conn, landing, "customers")
+
+    assert "conflicting_duplicate on customer_id: 39 rows" in str(rejection.value)
+    assert {row[3] for row in loaded_customers(conn)} == {"customers/customers.csv"}
+
+
+def test_a_raw_table_from_an_older_contract_is_loaded_again_at_the_new_types(conn, landing):
+    write(landing / "orders" / "orders_2025.csv", HEADER + "SO-1,2025-01-01,C1,P1,1,16.448\n")
+    load_entity(conn, landing, "orders")
+    # As a working database written when money was kept in cents would have it.
+    conn.execute("ALTER TABLE raw.orders ALTER net_revenue TYPE DECIMAL(18,2)")
+    conn.execute("UPDATE raw.orders SET net_revenue = 16.45")
+
+    result = load_entity(conn, landing, "orders")
+
+    assert result.files_loaded == ["orders/orders_2025.csv"]
+    assert conn.execute("SELECT CAST(net_revenue AS VARCHAR) FROM raw.orders").fetchall() == [
+        ("16.4480",)
+    ]
+    assert conn.execute(
+        "SELECT relative_path, change FROM meta.load_ledger_history"
+    ).fetchall() == [("orders/orders_2025.csv", "contract_changed")]
