@@ -9,6 +9,15 @@ folder besides well-behaved exports, and what loading does with it.
 - Hidden files (macOS `._` companions, `.DS_Store`) are skipped unread; other entries that are not
   landing files (a spreadsheet, a folder named like a file, a file where an entity's folder
   belongs) are listed as ignored with the reason, for the run's metadata and `kam validate`.
+- Nothing is accepted changed: a column named twice refuses the file; a NUL byte, a Parquet
+  boolean as a quantity, a time of day on a date and a decimal beyond the contract's are
+  quarantined with their value instead of being stored as something else.
+- A customer (product, manager) that two files describe differently is quarantined with both
+  sources named, and which version loads does not depend on arrival order.
+
+Each case asserts what reached the working database (exactly the good rows, or nothing of a refused
+file) and the message a user reads. A run publishes only when every load and check succeeded
+(tests/test_cli.py asserts the published file is byte-identical after a refused batch).
 """
 
 from __future__ import annotations
