@@ -25,6 +25,7 @@ import yaml
 
 from orchestration.contract import ENTITIES, Entity
 from orchestration.ingest import IngestError, read_file_sql
+from orchestration.row_rules import rounded_by_cast
 
 ENTITY_KEYS = {
     "files", "from", "encoding", "delimiter", "header", "columns", "types", "date_formats",
@@ -149,10 +150,15 @@ class EntityMapping:
         def cast(source: str) -> str:
             return f"TRY_CAST({text(source)} AS {self.types[source]})"
 
+        def does_not_fit(source: str) -> str:
+            unfit = f"{cast(source)} IS NULL"
+            if self.types[source].upper().startswith(("DECIMAL", "NUMERIC")):
+                unfit += f" OR {rounded_by_cast(text(source), cast(source))}"
+            return f"{text(source)} <> '' AND ({unfit})"
+
         replaced = [f"{cast(source)} AS {quote_identifier(source)}" for source in self.types]
         bad = [
-            f", CASE WHEN {text(source)} <> '' AND {cast(source)} IS NULL THEN {text(source)} END "
-            f"AS _bad_{index}"
+            f", CASE WHEN {does_not_fit(source)} THEN {text(source)} END AS _bad_{index}"
             for index, source in enumerate(self.checked_types)
         ]
         return (

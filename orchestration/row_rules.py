@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from datetime import date
 
-from orchestration.contract import Entity
+from orchestration.contract import Column, Entity
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,45 @@ def contract_rules(entity: Entity, present: set[str]) -> list[RowRule]:
                     f"{column.name} must be a {column.duckdb_type}",
                 )
             )
+        rules += lossy_cast_rules(column)
     return rules
+
+
+def rounded_by_cast(text_sql: str, decimal_sql: str) -> str:
+    """True where the decimal a text was cast to is not the number the text says (123.456789 in
+    a DECIMAL(18,4)). Compared as doubles: both sides are the nearest double of their exact
+    value, so they differ exactly when the cast rounded (beyond a double's 15 digits)."""
+    return f"TRY_CAST({text_sql} AS DOUBLE) <> CAST({decimal_sql} AS DOUBLE)"
+
+
+def lossy_cast_rules(column: Column) -> list[RowRule]:
+    """A value its contract type would store only in part is refused, not cut: a time of day on
+    a date, a decimal beyond the type's scale (123.456789 as money)."""
+    value = f"trim(CAST({column.name} AS VARCHAR))"
+    if column.duckdb_type == "DATE":
+        return [
+            RowRule(
+                "time_of_day_in_date",
+                column.name,
+                f"t_{column.name} IS NOT NULL "
+                f"AND CAST(TRY_CAST({value} AS TIMESTAMP) AS TIME) <> TIME '00:00:00'",
+                f"{column.name} must be a date without a time of day: export the date only, or "
+                "map the column with a date format that reads the time (%Y-%m-%d %H:%M:%S) to "
+                "keep the day",
+            )
+        ]
+    if column.duckdb_type.startswith("DECIMAL"):
+        scale = int(column.duckdb_type.rstrip(")").split(",")[1])
+        return [
+            RowRule(
+                "too_many_decimals",
+                column.name,
+                f"t_{column.name} IS NOT NULL AND {rounded_by_cast(value, f't_{column.name}')}",
+                f"{column.name} has more than {scale} decimals and would be rounded: round it "
+                f"to {scale} decimals in the export",
+            )
+        ]
+    return []
 
 
 def _sql_date(value: date) -> str:

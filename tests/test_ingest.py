@@ -53,7 +53,7 @@ def test_rows_are_typed_by_the_contract_and_keep_their_origin(conn, landing):
         ).fetchall()
     )
     assert types["order_date"] == "DATE"
-    assert types["net_revenue"] == "DECIMAL(18,2)"
+    assert types["net_revenue"] == "DECIMAL(18,4)"
     assert types["quantity"] == "DOUBLE"
     credit = conn.execute(
         "SELECT quantity, net_revenue, _source_file, _source_row FROM raw.orders WHERE order_id = 'CN1'"

@@ -33,20 +33,31 @@ def cents(value: Decimal) -> Decimal:
 def source_figures() -> dict:
     """Counted and summed from the export with Python's csv module, independently of DuckDB.
 
-    The contract keeps amounts in cents, so each line's Sales and cost (Sales − Profit) are
-    rounded to the cent, as the mapping does, before they are added up."""
+    Lines keep their amounts exactly (the contract keeps four decimals; the export has at most
+    four); the warehouse reports money in cents per customer and month, so each customer-month's
+    Sales and cost (Sales − Profit) are added up exactly, then rounded to the cent."""
     with EXPORT.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    revenue = sum(cents(Decimal(r["Sales"])) for r in rows)
-    cost = sum(cents(Decimal(r["Sales"]) - Decimal(r["Profit"])) for r in rows)
+    months: dict[tuple[str, str, str], list[Decimal]] = {}
+    lifetimes: dict[str, Decimal] = {}
+    for row in rows:
+        month, _, year = row["Order Date"].split("/")
+        sums = months.setdefault((row["Customer ID"], year, month), [Decimal(0), Decimal(0)])
+        sums[0] += Decimal(row["Sales"])
+        sums[1] += Decimal(row["Sales"]) - Decimal(row["Profit"])
+        lifetimes[row["Customer ID"]] = lifetimes.get(row["Customer ID"], 0) + Decimal(row["Sales"])
     return {
         "lines": len(rows),
         "customers": len({r["Customer ID"] for r in rows}),
         "products": len({r["Product ID"] for r in rows}),
-        "revenue": revenue,
-        "margin": revenue - cost,
+        "revenue": sum(cents(revenue) for revenue, _ in months.values()),
+        # A customer's lifetime revenue is their exact sum, rounded once.
+        "lifetime_revenue": sum(cents(revenue) for revenue in lifetimes.values()),
+        # A month's margin is its revenue less its cost, each to the cent.
+        "margin": sum(cents(revenue) - cents(cost) for revenue, cost in months.values()),
         "unrounded_revenue": sum(Decimal(r["Sales"]) for r in rows),
         "unrounded_margin": sum(Decimal(r["Profit"]) for r in rows),
+        "customer_months": len(months),
         "first_order": min(r["Order Date"] for r in rows),
     }
 
@@ -86,13 +97,14 @@ def test_revenue_and_margin_equal_the_sums_in_the_source(warehouse, source_figur
         ).fetchone()
         lifetime = conn.execute("SELECT sum(revenue_lifetime) FROM marts.customer_metrics").fetchone()[0]
 
-    assert revenue == lifetime == source_figures["revenue"] == Decimal("2297201.07")
+    assert revenue == source_figures["revenue"] == Decimal("2297201.08")
+    assert lifetime == source_figures["lifetime_revenue"] == Decimal("2297201.01")
     assert margin == source_figures["margin"]
-    # Rounding every line to the cent moves the totals by a tenth of a cent per line at most
-    # (here: revenue by 0.21, margin by 2.41 over 9,994 lines).
-    lines = source_figures["lines"]
-    assert abs(revenue - source_figures["unrounded_revenue"]) < Decimal("0.001") * lines
-    assert abs(margin - source_figures["unrounded_margin"]) < Decimal("0.001") * lines
+    # Rounding each customer-month to the cent moves a total by half a cent per month at most.
+    half_cent_per_month = Decimal("0.005") * source_figures["customer_months"]
+    assert abs(revenue - source_figures["unrounded_revenue"]) <= half_cent_per_month
+    assert abs(margin - source_figures["unrounded_margin"]) <= half_cent_per_month
+    assert source_figures["unrounded_revenue"] == Decimal("2297200.8603")
     assert coverage == 1
 
 

@@ -546,7 +546,11 @@
                 when revenue_volume_t12m > 0 then revenue_volume_costed_t12m / revenue_volume_t12m
             end as double) as margin_coverage_t12m,
             cast(cost_to_serve_t12m as decimal(18, 2)) as cost_to_serve_t12m,
-            cast(gross_margin_t12m - cost_to_serve_t12m as decimal(18, 2)) as net_contribution_t12m,
+            -- The difference of the rounded figures, so margin less cost to serve adds up to the cent.
+            cast(
+                cast(gross_margin_t12m as decimal(18, 2)) - cast(cost_to_serve_t12m as decimal(18, 2))
+                as decimal(18, 2)
+            ) as net_contribution_t12m,
             cast(case
                 when revenue_t12m > 0 then (gross_margin_t12m - cost_to_serve_t12m) / revenue_t12m
             end as double) as net_margin_pct_t12m,

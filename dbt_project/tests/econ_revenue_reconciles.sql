@@ -1,5 +1,7 @@
 -- Every euro of net revenue up to the reporting date lands once in customer_monthly and once in
--- customer_yearly. Returns a row per table whose total differs from the order lines.
+-- customer_yearly, to the cent of each customer-month (lines keep four decimals; money is reported
+-- in cents per customer and month). Returns a row per table whose total differs from the order
+-- lines.
 with
 
 reporting_window as (
@@ -9,12 +11,20 @@ reporting_window as (
 
 ),
 
-orders_total as (
+order_months as (
 
-    select coalesce(sum(stg_orders.net_revenue), 0) as revenue
+    select cast(sum(stg_orders.net_revenue) as decimal(18, 2)) as revenue
     from {{ ref('stg_orders') }} as stg_orders
     cross join reporting_window
     where stg_orders.order_date <= reporting_window.reporting_date
+    group by stg_orders.customer_id, {{ dbt.date_trunc('month', 'stg_orders.order_date') }}
+
+),
+
+orders_total as (
+
+    select coalesce(sum(revenue), 0) as revenue
+    from order_months
 
 ),
 

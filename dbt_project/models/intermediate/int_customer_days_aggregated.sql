@@ -21,18 +21,18 @@ aggregated as (
     select
         order_lines.customer_id,
         order_lines.order_date,
-        cast(sum(order_lines.net_revenue) as decimal(18, 2)) as revenue,
+        cast(sum(order_lines.net_revenue) as decimal(18, 4)) as revenue,
         cast(coalesce(sum(case
             when order_lines.line_cost is not null then order_lines.net_revenue
-        end), 0) as decimal(18, 2)) as revenue_costed,
+        end), 0) as decimal(18, 4)) as revenue_costed,
         -- Absolute revenue (sales plus returns) is the base of margin coverage, so a credit note
         -- with no known cost lowers coverage instead of pushing it above 1.
-        cast(sum(abs(order_lines.net_revenue)) as decimal(18, 2)) as revenue_volume,
+        cast(sum(abs(order_lines.net_revenue)) as decimal(18, 4)) as revenue_volume,
         cast(coalesce(sum(case
             when order_lines.line_cost is not null then abs(order_lines.net_revenue)
-        end), 0) as decimal(18, 2)) as revenue_volume_costed,
-        cast(sum(order_lines.line_cost) as decimal(18, 2)) as line_cost,
-        cast(sum(order_lines.gross_margin) as decimal(18, 2)) as gross_margin,
+        end), 0) as decimal(18, 4)) as revenue_volume_costed,
+        cast(sum(order_lines.line_cost) as decimal(18, 4)) as line_cost,
+        cast(sum(order_lines.gross_margin) as decimal(18, 4)) as gross_margin,
         cast(count(distinct case when not order_lines.is_return then order_lines.order_id end)
             as bigint) as order_count,
         cast(count(*) as bigint) as line_count,

@@ -103,9 +103,12 @@ final as (
             when coalesce(joined.line_count, 0) = 0 then 0
             else joined.line_cost
         end as decimal(18, 2)) as line_cost,
+        -- The difference of the rounded figures, not the rounded difference, so a month's margin
+        -- is its revenue less its cost to the cent as a reader adds them up.
         cast(case
             when coalesce(joined.line_count, 0) = 0 then 0
-            else joined.gross_margin
+            else cast(joined.revenue_costed as decimal(18, 2))
+                - cast(joined.line_cost as decimal(18, 2))
         end as decimal(18, 2)) as gross_margin,
         cast(coalesce(joined.order_count, 0) as bigint) as order_count,
         cast(coalesce(joined.line_count, 0) as bigint) as line_count,

@@ -43,8 +43,8 @@ costed as (
         *,
         -- A cost the source system recorded on the line beats a standard cost: it knows the batch.
         case
-            when cost_amount is not null then cast(cost_amount as decimal(18, 2))
-            when unit_cost is not null then cast(quantity * unit_cost as decimal(18, 2))
+            when cost_amount is not null then cast(cost_amount as decimal(18, 4))
+            when unit_cost is not null then cast(quantity * unit_cost as decimal(18, 4))
         end as line_cost,
         case
             when cost_amount is not null then 'recorded'
@@ -68,10 +68,10 @@ final as (
         quantity,
         net_revenue,
         is_return,
-        cast(unit_cost as decimal(18, 4)) as standard_unit_cost,
+        cast(unit_cost as decimal(18, 6)) as standard_unit_cost,
         line_cost,
         cost_source,
-        cast(net_revenue - line_cost as decimal(18, 2)) as gross_margin
+        cast(net_revenue - line_cost as decimal(18, 4)) as gross_margin
 
     from costed
 
