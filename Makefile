@@ -31,10 +31,9 @@ dashboard: setup
 
 demo: data warehouse dashboard
 
-# Dagster UI at http://localhost:3000; run history kept in .dagster_home/.
+# Dagster UI at http://localhost:3000 (schedule and sensor running); run history in .dagster_home/.
 dagster: setup
-	mkdir -p .dagster_home
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m orchestration.definitions
+	$(BIN)/kam dagster
 
 test: setup
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ from orchestration.ingest import IngestError
 from orchestration.warehouse import (
     DEFAULT_LANDING_DIR,
     PROJECT_ROOT,
+    configured_lock_wait_seconds,
     resolve_mapping,
     resolve_paths,
 )
@@ -64,6 +65,7 @@ def _landing_and_mapping(args: argparse.Namespace) -> tuple[Path, Path | None]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from orchestration.run_lock import RunLockUnavailable, hold_run_lock
     from orchestration.runner import run_pipeline
 
     landing, mapping = _landing_and_mapping(args)
@@ -71,16 +73,26 @@ def _run(args: argparse.Namespace) -> int:
     if problem := _run_preflight(landing, warehouse):
         print(f"kam run: {problem}", file=sys.stderr)
         return 1
-    # The terminal gets one progress line per step; dbt's own log (a line per model and test)
-    # goes to a file beside the warehouse.
-    log_path = warehouse.parent / "logs" / f"kam-run-{time.strftime('%Y%m%dT%H%M%S')}.log"
     # A stop request (kill, a scheduler's timeout, a service manager) stops the run as Ctrl+C does:
     # Dagster interrupts the step, which asks dbt to stop and waits for it, so nothing the run
     # started goes on writing the working database after it. By default the signal would end
     # this process alone.
     signal.signal(signal.SIGTERM, lambda signum, frame: signal.raise_signal(signal.SIGINT))
-    with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        outcome = run_pipeline(landing, warehouse, mapping=mapping)
+    try:
+        lock_wait_seconds = configured_lock_wait_seconds()
+    except ValueError as error:
+        print(f"kam run: {error}", file=sys.stderr)
+        return 1
+    try:
+        with hold_run_lock(warehouse, lock_wait_seconds, say=_say):
+            # The terminal gets one progress line per step; dbt's own log (a line per model and
+            # test) goes to a file beside the warehouse.
+            log_path = warehouse.parent / "logs" / f"kam-run-{time.strftime('%Y%m%dT%H%M%S')}.log"
+            with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+                outcome = run_pipeline(landing, warehouse, mapping=mapping)
+    except RunLockUnavailable as error:
+        print(f"kam run: {error}", file=sys.stderr)
+        return 1
     if not outcome.success:
         print(f"kam run failed: {outcome.error}", file=sys.stderr)
         print(f"The published warehouse {warehouse} was left as it was. Full log: {log_path}",
@@ -88,6 +100,11 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     print(f"Warehouse published: {warehouse} ({outcome.seconds:.1f} s; log: {log_path})")
     return 0
+
+
+def _say(line: str) -> None:
+    """A line about the run lock for the terminal, flushed at once: the run may wait long after."""
+    print(f"kam run: {line}", file=sys.stderr, flush=True)
 
 
 def _run_preflight(landing: Path, warehouse: Path) -> str | None:
@@ -168,6 +185,24 @@ def _dashboard(args: argparse.Namespace) -> int:
     # `kam dashboard` (Ctrl+C, kill, a service manager) then reaches the server itself, which a
     # child would survive.
     os.execve(sys.executable, command, env)
+
+
+def _dagster(args: argparse.Namespace) -> int:
+    home = Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home"))
+    home.mkdir(parents=True, exist_ok=True)
+    shown_host = "localhost" if args.host == "127.0.0.1" else args.host
+    print(f"Dagster: http://{shown_host}:{args.port}  (run history in {home}; Ctrl+C to stop)",
+          flush=True)
+    command = [
+        str(Path(sys.executable).parent / "dagster"), "dev", "-m", "orchestration.definitions",
+        "--host", args.host, "--port", str(args.port),
+    ]
+    # `dagster dev` stops on SIGTERM by mapping it to its SIGINT handler; a shell starts a
+    # background job with SIGINT ignored, and an ignored signal stays ignored across exec, so
+    # `make dagster &` would ignore both. With SIGINT back at its default before the exec,
+    # Python installs its handler again and a kill stops Dagster and everything it started.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.execve(command[0], command, {**os.environ, "DAGSTER_HOME": str(home)})
 
 
 def _add_landing_arguments(command: argparse.ArgumentParser) -> None:
@@ -253,6 +288,16 @@ def build_parser() -> argparse.ArgumentParser:
                       "dashboard has no login, so serve it to others only behind one, e.g. "
                       "--host 0.0.0.0 behind an authenticating proxy)")
     dash.set_defaults(handler=_dashboard)
+
+    dagster = commands.add_parser(
+        "dagster", help="serve Dagster: its UI, the daily schedule and the new-file sensor",
+        description="Run `dagster dev` over this project's code location, with the run history "
+        "in $DAGSTER_HOME (default .dagster_home/). A kill signal stops it and its services.",
+    )
+    dagster.add_argument("--port", type=int, default=3000, help="port (default 3000)")
+    dagster.add_argument("--host", default="127.0.0.1",
+                         help="address to listen on (default 127.0.0.1: this machine only)")
+    dagster.set_defaults(handler=_dagster)
     return parser
 
 

@@ -3,20 +3,29 @@ files arrive and where the published warehouse lives."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
-from dagster_duckdb import DuckDBResource
+from pydantic import Field, PrivateAttr
 
 from orchestration.ingest import settings_for
 from orchestration.mapping import SourceMapping, load_mapping
 from orchestration.row_rules import RuleSettings
-from orchestration.warehouse import PROJECT_ROOT, work_path
+from orchestration.warehouse import (
+    DEFAULT_LOCK_WAIT_SECONDS,
+    PROJECT_ROOT,
+    configured_lock_wait_seconds,
+    work_path,
+)
+from orchestration.working_database import LockWait, open_working_database
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
@@ -54,6 +63,39 @@ class WarehouseLayout(dg.ConfigurableResource):
         return settings_for(self.mapping)
 
 
+# The resource key the assets name the working database by; a run's progress log shows what this
+# resource says (orchestration/runner.py).
+WORKING_DATABASE = "working_database"
+
+
+class WorkingDatabase(dg.ConfigurableResource):
+    """The writer's working database: connections that wait while another process holds its lock
+    and fail at once, in one line, when it cannot be opened (orchestration/working_database.py)."""
+
+    path: str
+    lock_wait_seconds: float = Field(
+        default=DEFAULT_LOCK_WAIT_SECONDS,
+        description="How long a run waits, in all, for other processes to release its lock.",
+    )
+
+    _lock_wait: LockWait = PrivateAttr()
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # Once per run: every step runs in one process (the in-process executor, definitions.py),
+        # so the steps share this allowance.
+        self._lock_wait = LockWait(self.lock_wait_seconds)
+
+    @contextlib.contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        conn = open_working_database(
+            Path(self.path), self._lock_wait, self.get_resource_context().log.warning
+        )
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
 def _put_dbt_on_path() -> None:
     """dagster-dbt calls `dbt` by name; find it beside this interpreter when no virtualenv is
     activated (`.venv/bin/kam run` or `.venv/bin/dagster dev` straight from a shell)."""
@@ -86,7 +128,9 @@ def build_resources(
     )
     return {
         "layout": layout,
-        "duckdb": DuckDBResource(database=str(layout.work_database)),
+        WORKING_DATABASE: WorkingDatabase(
+            path=str(layout.work_database), lock_wait_seconds=configured_lock_wait_seconds()
+        ),
         "dbt": DbtCliResource(
             project_dir=dbt_project(),
             profiles_dir=str(DBT_PROJECT_DIR),

@@ -4,6 +4,7 @@ Dagster schedules, with a compact progress log instead of Dagster's debug stream
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from orchestration.assets.publish import PUBLISHED_WAREHOUSE_KEY
 from orchestration.automation import REFRESH_JOB_NAME
 from orchestration.definitions import build_definitions
 from orchestration.ingest import RAW_SCHEMA
-from orchestration.resources import dbt_project
+from orchestration.resources import WORKING_DATABASE, dbt_project
 
 # Event type → the line it prints; None: worked out from the event (a failed check; a model that
 # the dbt step built, so its minute-long run shows progress).
@@ -45,7 +46,10 @@ class _ProgressHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         event = getattr(record, "dagster_event", None)
-        if event is None or event.event_type_value not in _PROGRESS_EVENTS:
+        if event is None:
+            self._emit_waiting(record)
+            return
+        if event.event_type_value not in _PROGRESS_EVENTS:
             return
         label = _PROGRESS_EVENTS[event.event_type_value]
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
@@ -58,12 +62,22 @@ class _ProgressHandler(logging.Handler):
             if key is None or key.path[0] == RAW_SCHEMA or key == PUBLISHED_WAREHOUSE_KEY:
                 return  # one asset per step: its "done" line says it
             label = f"built {key.to_user_string()}"
+        self._print(f"{event.step_key}: {label}")
+
+    def _emit_waiting(self, record: logging.LogRecord) -> None:
+        """The working database's warning that a step waits for another process's lock: without
+        it the terminal would say nothing for as long as the wait lasts."""
+        meta = getattr(record, "dagster_meta", {})
+        if record.levelno >= logging.WARNING and meta.get("resource_name") == WORKING_DATABASE:
+            self._print(meta["orig_message"])
+
+    def _print(self, line: str) -> None:
         elapsed = time.perf_counter() - self.started
-        print(f"[{elapsed:6.1f}s] {event.step_key}: {label}", file=self.stream, flush=True)
+        print(f"[{elapsed:6.1f}s] {line}", file=self.stream, flush=True)
 
 
 def _progress_logger(started: float, stream) -> dg.LoggerDefinition:
-    @dg.logger(description="One line per step start, success or failure.")
+    @dg.logger(description="One line per step start, success or failure, and per wait for a lock.")
     def progress(_init_context) -> logging.Logger:
         log = logging.getLogger(f"kam.progress.{id(stream)}")
         log.setLevel(logging.DEBUG)
@@ -104,8 +118,7 @@ def _root_cause(error) -> str:
         return "stopped by a stop request (Ctrl+C or a kill signal); dbt was stopped with it"
     message = error.message.strip()
     # Our own errors are written for the user; the module path of their class is noise to them.
-    own_prefix = f"orchestration.ingest.{error.cls_name}: "
-    return message.removeprefix(own_prefix)
+    return re.sub(rf"^orchestration(\.\w+)+\.{re.escape(error.cls_name)}: ", "", message)
 
 
 def failure_summary(failures: list[tuple[str, str]]) -> str | None:

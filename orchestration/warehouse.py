@@ -17,6 +17,7 @@ import duckdb
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LANDING_DIR = Path("data/landing")
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
+DEFAULT_LOCK_WAIT_SECONDS = 600.0
 
 
 def resolve_paths(landing_dir: Path | None = None, warehouse: Path | None = None) -> tuple[Path, Path]:
@@ -36,9 +37,28 @@ def resolve_mapping(mapping: Path | None = None) -> Path | None:
     return configured.resolve() if configured else None
 
 
+def configured_lock_wait_seconds() -> float:
+    """How long a run waits for another process to let go of the warehouse before it gives up:
+    KAM_LOCK_WAIT_SECONDS, else ten minutes."""
+    configured = os.environ.get("KAM_LOCK_WAIT_SECONDS", "").strip()
+    if not configured:
+        return DEFAULT_LOCK_WAIT_SECONDS
+    try:
+        return float(configured)
+    except ValueError:
+        raise ValueError(
+            f"KAM_LOCK_WAIT_SECONDS must be a number of seconds, not {configured!r}"
+        ) from None
+
+
 def work_path(warehouse: Path) -> Path:
     """The writer's private copy beside the published file: `warehouse.duckdb` → `warehouse.work.duckdb`."""
     return warehouse.with_name(f"{warehouse.stem}.work{warehouse.suffix or '.duckdb'}")
+
+
+def publish_staging_path(warehouse: Path) -> Path:
+    """Where `publish` copies the working database before renaming it over the published file."""
+    return warehouse.with_name(f".{warehouse.name}.publishing")
 
 
 def publish(warehouse: Path) -> Path:
@@ -53,7 +73,7 @@ def publish(warehouse: Path) -> Path:
     # A checkpoint folds DuckDB's write-ahead log into the file, so the copy is complete.
     with duckdb.connect(str(source)) as conn:
         conn.execute("CHECKPOINT")
-    staging = warehouse.with_name(f".{warehouse.name}.publishing")
+    staging = publish_staging_path(warehouse)
     shutil.copyfile(source, staging)
     with staging.open("rb+") as handle:
         os.fsync(handle.fileno())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -189,3 +190,26 @@ def test_failures_with_one_cause_are_said_once_naming_their_steps():
         ("kam_dbt_models", "dbt failed"),
     ]) == ("Landing folder /x does not exist. (2 steps: raw__customers, raw__orders); "
            "kam_dbt_models: dbt failed")
+
+
+def test_kam_dagster_hands_dagster_a_stop_signal_a_background_shell_had_ignored(
+    monkeypatch, tmp_path
+):
+    # A shell starts a background job (`make dagster &`) with SIGINT ignored; `dagster dev` maps
+    # SIGTERM onto its SIGINT handler, so inherited as ignored a kill would not stop it.
+    execs = []
+    monkeypatch.setattr("os.execve", lambda path, argv, env: execs.append((path, argv, env)))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        main(["dagster", "--port", "3999"])
+        handler_handed_on = signal.getsignal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+    assert handler_handed_on == signal.SIG_DFL
+    [(path, argv, env)] = execs
+    assert argv[1:] == ["dev", "-m", "orchestration.definitions", "--host", "127.0.0.1",
+                        "--port", "3999"]
+    assert path.endswith("/dagster") and env["DAGSTER_HOME"] == str(tmp_path / "dagster_home")
+    assert (tmp_path / "dagster_home").is_dir()

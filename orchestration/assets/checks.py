@@ -5,11 +5,10 @@ goes on."""
 from pathlib import Path
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from orchestration.assets.ingest import raw_asset_key
 from orchestration.contract import ENTITIES
-from orchestration.resources import WarehouseLayout
+from orchestration.resources import WarehouseLayout, WorkingDatabase
 
 CHECK_NAME = "expectations"
 
@@ -27,7 +26,9 @@ def build_raw_check(entity: str) -> dg.AssetChecksDefinition:
         description=f"The `{entity}` expectation suites (docs/data-quality.md) on raw.{entity}.",
     )
     def expectations_check(
-        context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource, layout: WarehouseLayout
+        context: dg.AssetCheckExecutionContext,
+        working_database: WorkingDatabase,
+        layout: WarehouseLayout,
     ) -> dg.AssetCheckResult:
         # Great Expectations takes seconds to import: pay that when checks run, not whenever the
         # code location loads.
@@ -36,7 +37,7 @@ def build_raw_check(entity: str) -> dg.AssetChecksDefinition:
         from expectations.validate import validate_entity
 
         run_id = context.run.run_id
-        with duckdb.get_connection() as conn:
+        with working_database.get_connection() as conn:
             validation = validate_entity(conn, entity, QualitySettings(rules=layout.rule_settings))
         report = add_to_run_report(
             validation, report_folder(layout, run_id), f"Data quality, run {run_id}"

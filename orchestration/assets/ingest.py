@@ -1,11 +1,10 @@
 """One asset per input entity: landing files → `raw.<entity>` in the working database."""
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from orchestration.contract import ENTITIES, Entity
 from orchestration.ingest import LOADED_BEFORE, load_entity
-from orchestration.resources import WarehouseLayout
+from orchestration.resources import WarehouseLayout, WorkingDatabase
 
 
 def raw_asset_key(entity_name: str) -> dg.AssetKey:
@@ -21,9 +20,12 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         description=f"Landing files of `{entity.name}` loaded into raw.{entity.name}. "
         f"{entity.description}",
     )
-    def ingest(context: dg.AssetExecutionContext, duckdb: DuckDBResource, layout: WarehouseLayout):
-        layout.work_database.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.get_connection() as conn:
+    def ingest(
+        context: dg.AssetExecutionContext,
+        working_database: WorkingDatabase,
+        layout: WarehouseLayout,
+    ):
+        with working_database.get_connection() as conn:
             result = load_entity(
                 conn, layout.landing, entity.name, layout.rule_settings, layout.mapping
             )
