@@ -561,11 +561,16 @@ def _reject_if_mostly_bad(
             "ORDER BY count(*) DESC, rule LIMIT 3"
         ).fetchall()
         summary = "; ".join(f"{rule} on {column}: {count:,} rows" for rule, column, count in top)
+        first_row, first_value, first_expectation = conn.execute(
+            "SELECT _source_row, value, expectation FROM _violations "
+            "ORDER BY _source_row, column_name, rule LIMIT 1"
+        ).fetchone()
         raise BatchRejected(
             landing_file.path,
             "too_many_bad_rows",
             f"{bad:,} of {total:,} rows ({bad / total:.1%}) break rules, above the "
-            f"{settings.max_quarantine_share:.0%} limit ({summary}).",
+            f"{settings.max_quarantine_share:.0%} limit ({summary}); the first, row {first_row} "
+            f"({first_value!r}): {first_expectation}.",
         )
 
 

@@ -593,6 +593,10 @@ def test_a_second_customer_file_that_disagrees_throughout_is_refused_whole(conn,
         load_entity(conn, landing, "customers")
 
     assert "conflicting_duplicate on customer_id: 39 rows" in str(rejection.value)
+    assert (
+        "the first, row 1 ('C1'): customer_id C1 is already loaded from customers/customers.csv "
+        "row 1 with another region: keep one version of it"
+    ) in str(rejection.value)
     assert {row[3] for row in loaded_customers(conn)} == {"customers/customers.csv"}
 
 
