@@ -1,7 +1,7 @@
 """One self-contained HTML page per run with every rule's verdict, linked from the Dagster checks.
 
-Rendered here rather than as GX Data Docs: the row rules run once per chunk, and Data Docs would
-show one page per chunk instead of one verdict per rule over the whole table.
+Rendered here rather than as GX Data Docs: GX judges one row of figures DuckDB computed, and Data
+Docs would show those figures rather than the rows and files behind a failure.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def _entity_section(validation: EntityValidation) -> str:
     rows = "".join(_outcome_row(o) for o in validation.outcomes)
     return (
         f"<h2 id='{validation.entity}'>{validation.entity}</h2>"
-        "<table><tr><th>rule</th><th>severity</th><th>what it checks</th><th>result</th>"
+        "<table><tr><th>rule</th><th>column</th><th>severity</th><th>what it checks</th><th>result</th>"
         "<th>observed</th><th>offending rows</th><th>sample</th></tr>" + rows + "</table>"
     )
 
@@ -114,6 +114,7 @@ def _outcome_row(outcome: RuleOutcome) -> str:
     )
     cells = [
         outcome.rule,
+        outcome.column or "",
         outcome.severity,
         outcome.description,
         "pass" if outcome.success else "FAIL",

@@ -8,7 +8,7 @@ The working database holds what the landing folder holds now: a file loaded earl
 longer there (or no longer matched by the column mapping) takes its rows and its quarantine
 entries with it, in the same transaction, and `meta.load_ledger_history` records what left.
 
-Row-level problems (see `row_rules`) send those rows to `meta.quarantine` and load the rest.
+Row-level problems (see `orchestration.rules`) send those rows to `meta.quarantine` and load the rest.
 Batch-level problems (a link leading out of the landing folder, an empty or unreadable file, a
 column named twice, a missing required column, too many bad rows) reject the whole entity's load with a `BatchRejected`
 naming the file and the rule, recorded in `meta.rejected_batches`.
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from orchestration.contract import ENTITIES, LANDING_SUFFIXES, Entity
-from orchestration.row_rules import RuleSettings, violations_sql
+from orchestration.rules import RuleSettings, violations_sql
 
 if TYPE_CHECKING:
     from orchestration.mapping import EntityMapping, SourceMapping
@@ -486,7 +486,8 @@ def _find_violations(
 ) -> None:
     """Fill the temporary table `_violations` with every broken row rule of the staged file."""
     conn.execute(
-        f"CREATE OR REPLACE TEMP TABLE _violations AS {violations_sql(entity, present, settings)}"
+        "CREATE OR REPLACE TEMP TABLE _violations AS "
+        + violations_sql(entity, present, settings, landing_file.relative_path)
     )
     if entity.key:
         conn.execute(_conflicts_sql(entity, present), [landing_file.relative_path])

@@ -25,7 +25,7 @@ import yaml
 
 from orchestration.contract import ENTITIES, Entity
 from orchestration.ingest import IngestError, read_file_sql
-from orchestration.row_rules import rounded_by_cast
+from orchestration.rules import rounded_by_cast
 
 ENTITY_KEYS = {
     "files", "from", "encoding", "delimiter", "header", "columns", "types", "date_formats",

@@ -18,7 +18,7 @@ from pydantic import Field, PrivateAttr
 
 from orchestration.ingest import settings_for
 from orchestration.mapping import SourceMapping, load_mapping
-from orchestration.row_rules import RuleSettings
+from orchestration.rules import RuleSettings
 from orchestration.warehouse import (
     DEFAULT_LOCK_WAIT_SECONDS,
     PROJECT_ROOT,

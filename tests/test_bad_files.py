@@ -14,7 +14,7 @@ import pytest
 from expectations.settings import QualitySettings
 from expectations.validate import validate_entity
 from orchestration.ingest import BatchRejected, ensure_raw_schema, load_entity
-from orchestration.row_rules import RuleSettings
+from orchestration.rules import RuleSettings
 
 CORPUS = Path(__file__).parent / "bad_files"
 # Fixed dates, so "in the future" means the same thing on every day the tests run.
@@ -54,7 +54,7 @@ REJECTED = {
 # blocking check, not the loader, keeps them out of the models.
 CHECKED = {
     "cost_above_revenue.csv": ("orders", "cost_above_revenue_share", "blocking", list(range(21, 31))),
-    "wallet_below_spend.csv": ("wallet_estimates", "wallet_not_below_spend", "warning", [1]),
+    "wallet_below_spend.csv": ("wallet_estimates", "wallet_below_spend", "warning", [1]),
 }
 
 # Files that look odd but are fine: every row loads.

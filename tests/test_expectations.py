@@ -21,7 +21,7 @@ from orchestration.automation import REFRESH_JOB_NAME
 from orchestration.contract import ENTITIES
 from orchestration.definitions import build_definitions
 from orchestration.ingest import ensure_raw_schema, entities_in_load_order, load_entity
-from orchestration.row_rules import RuleSettings
+from orchestration.rules import RuleSettings
 from orchestration.warehouse import work_path
 from tests.support import write
 
@@ -74,44 +74,44 @@ def costed(cost: float) -> dict:
 
 # entity, rule id, rows added to the good data (entity → rows), entities emptied first
 FAILING = [
-    ("orders", "order_id_required", {"orders": [order(order_id=None)]}, ()),
-    ("orders", "quantity_in_bounds", {"orders": [order(quantity=2_000_000)]}, ()),
-    ("orders", "net_revenue_in_bounds", {"orders": [order(net_revenue=200_000_000)]}, ()),
-    ("orders", "quantity_revenue_same_sign", {"orders": [order(quantity=-1)]}, ()),
-    ("orders", "order_date_not_in_future", {"orders": [order(order_date="2026-01-05")]}, ()),
-    ("orders", "order_date_after_start", {"orders": [order(order_date="1925-01-05")]}, ()),
-    ("orders", "currency_is_configured", {"orders": [order(currency="USD")]}, ()),
-    ("orders", "order_line_unique", {"orders": [order(order_id="SO1")]}, ()),
+    ("orders", "missing_required_value", {"orders": [order(order_id=None)]}, ()),
+    ("orders", "quantity_out_of_bounds", {"orders": [order(quantity=2_000_000)]}, ()),
+    ("orders", "net_revenue_out_of_bounds", {"orders": [order(net_revenue=200_000_000)]}, ()),
+    ("orders", "quantity_revenue_sign_mismatch", {"orders": [order(quantity=-1)]}, ()),
+    ("orders", "order_date_in_future", {"orders": [order(order_date="2026-01-05")]}, ()),
+    ("orders", "order_date_before_start", {"orders": [order(order_date="1925-01-05")]}, ()),
+    ("orders", "unexpected_currency", {"orders": [order(currency="USD")]}, ()),
+    ("orders", "duplicate_order_line", {"orders": [order(order_id="SO1")]}, ()),
     ("orders", "cost_above_revenue_share", {"orders": [costed(150), costed(150)]}, ()),
-    ("orders", "known_customer", {"orders": [order(customer_id="C9")]}, ()),
-    ("orders", "known_product", {"orders": [order(product_id="P9")]}, ()),
+    ("orders", "unknown_customer", {"orders": [order(customer_id="C9")]}, ()),
+    ("orders", "unknown_product", {"orders": [order(product_id="P9")]}, ()),
     ("orders", "not_empty", {}, ("orders",)),
     ("customers", "not_empty", {}, ("customers",)),
-    ("customers", "customer_id_required", {"customers": [{"customer_name": "nameless"}]}, ()),
-    ("product_costs", "unit_cost_not_negative",
+    ("customers", "missing_required_value", {"customers": [{"customer_name": "nameless"}]}, ()),
+    ("product_costs", "negative_unit_cost",
      {"product_costs": [{"product_id": "P2", "valid_from": "2024-01-01", "unit_cost": -1}]}, ()),
-    ("wallet_estimates", "wallet_not_negative",
+    ("wallet_estimates", "negative_wallet",
      {"wallet_estimates": [{"customer_id": "C2", "year": 2024, "estimated_wallet": -5}]}, ()),
-    ("wallet_estimates", "wallet_not_below_spend",
+    ("wallet_estimates", "wallet_below_spend",
      {"wallet_estimates": [{"customer_id": "C2", "year": 2025, "estimated_wallet": 100}]}, ()),
-    ("service_costs", "service_cost_not_negative",
+    ("service_costs", "negative_service_cost",
      {"service_costs": [{"customer_id": "C1", "activity_date": "2025-03-01",
                          "activity_type": "visit", "cost": -10}]}, ()),
-    ("account_assessments", "executive_access_1_to_5",
+    ("account_assessments", "score_out_of_range",
      {"account_assessments": [{"customer_id": "C2", "assessed_on": "2025-03-01",
                                "executive_access": 6}]}, ()),
-    ("account_assessments", "strategic_alignment_1_to_5",
+    ("account_assessments", "score_out_of_range",
      {"account_assessments": [{"customer_id": "C2", "assessed_on": "2025-03-01",
                                "strategic_alignment": 0}]}, ()),
-    ("account_managers", "capacity_positive",
+    ("account_managers", "capacity_not_positive",
      {"account_managers": [{"account_manager_id": "AM3", "capacity_accounts": 0}]}, ()),
-    ("account_plans", "plan_period_ordered",
+    ("account_plans", "plan_period_reversed",
      {"account_plans": [{"customer_id": "C2", "period_start": "2025-06-01",
                          "period_end": "2025-01-01"}]}, ()),
-    ("account_plans", "plan_periods_do_not_overlap",
+    ("account_plans", "overlapping_plan_period",
      {"account_plans": [{"customer_id": "C1", "period_start": "2025-06-01",
                          "period_end": "2025-09-30"}]}, ()),
-    ("account_overrides", "forced_status_known",
+    ("account_overrides", "invalid_forced_status",
      {"account_overrides": [{"customer_id": "C2", "forced_status": "maybe", "reason": "?"}]}, ()),
 ]
 
@@ -149,12 +149,12 @@ def outcome(validation: EntityValidation, rule: str):
     return next(o for o in validation.outcomes if o.rule == rule)
 
 
-def test_rule_ids_are_unique_and_tagged_per_entity():
-    for suites in build_all_suites(SETTINGS).values():
-        expectations = [*suites.rows.expectations, *suites.figures.expectations]
-        rules = [e.meta["rule"] for e in expectations]
-        assert len(rules) == len(set(rules)), suites.entity
-        assert {e.meta["severity"] for e in expectations} <= {BLOCKING, WARNING}
+def test_each_check_is_one_rule_and_column_tagged_with_its_severity():
+    for suite in build_all_suites(SETTINGS).values():
+        keys = [(c.rule, c.column) for c in suite.checks]
+        assert len(keys) == len(set(keys)), suite.entity
+        assert {c.severity for c in suite.checks} <= {BLOCKING, WARNING}
+        assert [e.meta["rule"] for e in suite.suite.expectations] == [c.rule for c in suite.checks]
 
 
 def test_every_rule_passes_on_good_data(raw_database):
@@ -165,13 +165,13 @@ def test_every_rule_passes_on_good_data(raw_database):
 
 
 @pytest.mark.parametrize(
-    "entity, rule, extra, emptied", FAILING, ids=[f"{e}.{r}" for e, r, *_ in FAILING]
+    "entity, rule, extra, emptied", FAILING, ids=[f"{e}.{r}.{n}" for n, (e, r, *_) in enumerate(FAILING)]
 )
 def test_each_rule_fails_under_its_own_id(raw_database, entity, rule, extra, emptied):
     validation = validate_entity(raw_database(extra, emptied), entity, SETTINGS)
 
     assert [o.rule for o in validation.outcomes if not o.success] == [rule]
-    failed = outcome(validation, rule)
+    failed = next(o for o in validation.outcomes if not o.success)
     assert validation.passed == (failed.severity == WARNING)
     if extra:
         # The offending row is named by its landing file and row.
@@ -183,7 +183,7 @@ def test_each_rule_fails_under_its_own_id(raw_database, entity, rule, extra, emp
 def test_a_line_delivered_again_in_another_file_is_not_a_duplicate(raw_database):
     again = {**GOOD["orders"][0], "_source_file": "orders/orders_resent.csv"}
     validation = validate_entity(raw_database({"orders": [again]}), "orders", SETTINGS)
-    assert outcome(validation, "order_line_unique").success
+    assert outcome(validation, "duplicate_order_line").success
 
 
 def test_cost_above_revenue_up_to_the_configured_share_passes(raw_database):
@@ -198,26 +198,28 @@ def test_cost_above_revenue_up_to_the_configured_share_passes(raw_database):
 def test_without_products_unknown_products_are_not_judged(raw_database):
     database = raw_database({"orders": [order(product_id="P9")]}, emptied=("products",))
     validation = validate_entity(database, "orders", SETTINGS)
-    known_product = outcome(validation, "known_product")
-    assert known_product.success
-    assert known_product.observed == "unknown_product_lines: not applicable"
+    unknown_product = outcome(validation, "unknown_product")
+    assert unknown_product.success
+    assert unknown_product.observed == "0 of 5 rows"
 
 
-def test_rows_are_validated_in_chunks_with_the_same_verdict(raw_database):
+def test_every_offending_row_is_counted_and_a_few_are_shown(raw_database):
     database = raw_database({"orders": [order(quantity=-1, line_number=n) for n in range(3, 9)]})
-    small_chunks = QualitySettings(rules=SETTINGS.rules, chunk_rows=2, sample_rows=4)
-    validation = validate_entity(database, "orders", small_chunks)
-    sign = outcome(validation, "quantity_revenue_same_sign")
+    few = QualitySettings(rules=SETTINGS.rules, sample_rows=4)
+    validation = validate_entity(database, "orders", few)
+    sign = outcome(validation, "quantity_revenue_sign_mismatch")
     assert sign.unexpected_count == 6
     assert sign.observed == "6 of 10 rows"
-    assert len(sign.samples) == 4
+    assert sign.expected == "no row with quantity_revenue_sign_mismatch on net_revenue"
+    assert [sample["_source_row"] for sample in sign.samples] == [5, 6, 7, 8]
+    assert sign.files == [{"file": "orders/orders.csv", "offending_rows": 6, "rows": 10}]
 
 
 def test_the_report_names_failed_rules_and_their_rows(raw_database, tmp_path):
     database = raw_database({"orders": [order(customer_id="C9")]})
     validation = validate_entity(database, "orders", SETTINGS)
     page = write_report([validation], tmp_path / "report").read_text()
-    assert "known_customer" in page and "FAIL" in page
+    assert "unknown_customer" in page and "FAIL" in page
     assert "_source_file=orders/orders.csv, _source_row=5" in page
 
 
@@ -257,10 +259,10 @@ def test_orders_of_an_unknown_customer_stop_the_run_before_dbt_and_publish(tmp_p
     )
     assert not evaluation.passed
     assert evaluation.severity == dg.AssetCheckSeverity.ERROR
-    assert "known_customer" in evaluation.metadata["failed_rules"].value
+    assert "unknown_customer" in evaluation.metadata["failed_rules"].value
     report = Path(evaluation.metadata["report"].value)
     assert report.parent.parent == warehouse.parent / "validation"
-    assert "known_customer" in report.read_text()
+    assert "unknown_customer" in report.read_text()
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert materialized <= {dg.AssetKey(["raw", name]) for name in ENTITIES}
     assert PUBLISHED_WAREHOUSE_KEY not in materialized

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from orchestration.ingest import IngestError, discover_all_landing_files, load_entity
-from orchestration.row_rules import RuleSettings
+from orchestration.rules import RuleSettings
 from tests.support import write
 
 ORDERS = """order_id,order_date,customer_id,product_id,quantity,net_revenue,line_number,cost_amount,currency

@@ -12,7 +12,7 @@ import pytest
 from orchestration.cli import main
 from orchestration.ingest import IngestError, entities_in_load_order, load_entity
 from orchestration.mapping import MappingError, load_mapping, strptime_format
-from orchestration.row_rules import RuleSettings
+from orchestration.rules import RuleSettings
 
 # Five rows: one bad row is 20 %, above the default 5 % that rejects a whole file.
 SETTINGS = RuleSettings(currency="USD", max_quarantine_share=0.5)

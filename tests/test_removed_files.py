@@ -26,7 +26,7 @@ from orchestration.generator import generate
 from orchestration.ingest import entities_in_load_order, load_entity
 from orchestration.mapping import load_mapping
 from orchestration.resources import WarehouseLayout
-from orchestration.row_rules import RuleSettings
+from orchestration.rules import RuleSettings
 from orchestration.runner import run_pipeline
 from orchestration.warehouse import work_path
 from tests.support import write

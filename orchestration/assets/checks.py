@@ -69,7 +69,8 @@ def check_result(validation, report: Path, landing: Path | None = None) -> dg.As
             "report": dg.MetadataValue.path(str(report)),
             "failed_rules": dg.MetadataValue.json(
                 {
-                    o.rule: {
+                    _rule_label(o, validation): {
+                        "column": o.column,
                         "severity": o.severity,
                         "observed": o.observed,
                         "expected": o.expected,
@@ -108,7 +109,8 @@ def failure_text(validation, report: Path, landing: Path | None = None) -> str |
     culprits: list[str] = []
     for outcome in failed:
         lines.append(
-            f"- {outcome.rule} ({outcome.severity}) on {entity}: observed {outcome.observed}; "
+            f"- {_rule_label(outcome, validation)} ({outcome.severity}) on {entity}: observed "
+            f"{outcome.observed}; "
             f"expected {outcome.expected or outcome.description}."
         )
         if outcome.description:
@@ -138,19 +140,22 @@ def failure_text(validation, report: Path, landing: Path | None = None) -> str |
     return "\n".join(lines)
 
 
+def _rule_label(outcome, validation) -> str:
+    """The rule's id, with its column where the entity has the rule on several columns
+    (`score_out_of_range on cultural_fit`)."""
+    same_rule = sum(other.rule == outcome.rule for other in validation.outcomes)
+    return f"{outcome.rule} on {outcome.column}" if same_rule > 1 else outcome.rule
+
+
 def _offending_files(outcome) -> str:
     """`Offending rows by landing file: a.csv 228 of 700 rows (32.6%), b.csv 34 of 2,000 rows
-    (1.7%)`; for a row rule whose chunks had more offending rows than GX lists, only the files."""
-    complete = sum(f["offending_rows"] for f in outcome.files) == outcome.unexpected_count
-    if complete:
-        head = "Offending rows by landing file"
-        shown = [
-            f"{f['file']} {f['offending_rows']:,} of {f['rows']:,} rows "
-            f"({f['offending_rows'] / max(f['rows'], 1):.1%})"
-            for f in outcome.files[:_FILES_NAMED]
-        ]
-    else:
-        head = "Offending rows seen in (a sample)"
-        shown = [f["file"] for f in outcome.files[:_FILES_NAMED]]
+    (1.7%)`."""
+    shown = [
+        f"{f['file']} {f['offending_rows']:,} of {f['rows']:,} rows "
+        f"({f['offending_rows'] / max(f['rows'], 1):.1%})"
+        for f in outcome.files[:_FILES_NAMED]
+    ]
     more = len(outcome.files) - _FILES_NAMED
-    return f"{head}: {', '.join(shown)}" + (f" and {more} more file(s)" if more > 0 else "")
+    return f"Offending rows by landing file: {', '.join(shown)}" + (
+        f" and {more} more file(s)" if more > 0 else ""
+    )
