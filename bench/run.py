@@ -29,7 +29,7 @@ LINES_PER_CUSTOMER = 100
 
 
 def phase_generate(workdir: Path, lines: int) -> dict:
-    from orchestration.generator import generate
+    from demo.generator import generate
 
     summary = generate(workdir / "landing", customers=lines // LINES_PER_CUSTOMER, lines=lines, seed=7)
     return {"rows": summary.rows["orders"]}
@@ -38,8 +38,8 @@ def phase_generate(workdir: Path, lines: int) -> dict:
 def phase_ingest(workdir: Path, lines: int) -> dict:
     import duckdb
 
-    from orchestration.contract import ENTITIES
-    from orchestration.ingest import load_entity
+    from loading.contract import ENTITIES
+    from loading.ingest import load_entity
 
     with duckdb.connect(str(workdir / "work.duckdb")) as conn:
         loaded = sum(load_entity(conn, workdir / "landing", name).rows_loaded for name in ENTITIES)
@@ -132,8 +132,8 @@ def phase_mapped_ingest(workdir: Path, lines: int) -> dict:
     products built from the order lines (rows = all three)."""
     import duckdb
 
-    from orchestration.ingest import entities_in_load_order, load_entity
-    from orchestration.mapping import load_mapping
+    from loading.ingest import entities_in_load_order, load_entity
+    from loading.mapping import load_mapping
 
     mapping = load_mapping(workdir / "export.yml")
     with duckdb.connect(str(workdir / "mapped.duckdb")) as conn:

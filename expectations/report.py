@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from expectations.validate import EntityValidation, RuleOutcome
-from orchestration.contract import ENTITIES
+from loading.contract import ENTITIES
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }

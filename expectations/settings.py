@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from orchestration.rules import RuleSettings
+from loading.rules import RuleSettings
 
 
 @dataclass(frozen=True)

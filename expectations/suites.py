@@ -1,5 +1,5 @@
 """What is checked on every raw input table, as one Great Expectations (GX Core 1.x) suite per
-entity, generated from the rule catalogue (orchestration/rules.py).
+entity, generated from the rule catalogue (loading/rules.py).
 
 Every rule is judged on a figure DuckDB computes over the whole raw table:
 
@@ -20,8 +20,8 @@ import great_expectations as gx
 from great_expectations.expectations.metadata_types import FailureSeverity
 
 from expectations.settings import QualitySettings
-from orchestration.contract import ENTITIES
-from orchestration.rules import (
+from loading.contract import ENTITIES
+from loading.rules import (
     BLOCKING,
     WARNING,
     RowRule,

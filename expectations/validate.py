@@ -23,7 +23,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from expectations.settings import QualitySettings
 from expectations.suites import BLOCKING, WARNING, Check, EntitySuite, build_entity_suite
-from orchestration.contract import ENTITIES
+from loading.contract import ENTITIES
 
 SOURCE_COLUMNS = ["_source_file", "_source_row"]
 

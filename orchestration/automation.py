@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.ingest import LEDGER_TABLE, IngestError, LandingFile, discover_all_landing_files
+from loading.ingest import LEDGER_TABLE, IngestError, LandingFile, discover_all_landing_files
 from orchestration.resources import WarehouseLayout
 
 REFRESH_JOB_NAME = "refresh_warehouse"

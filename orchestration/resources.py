@@ -16,9 +16,9 @@ import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 from pydantic import Field, PrivateAttr
 
-from orchestration.ingest import settings_for
-from orchestration.mapping import SourceMapping, load_mapping
-from orchestration.rules import RuleSettings
+from loading.ingest import settings_for
+from loading.mapping import SourceMapping, load_mapping
+from loading.rules import RuleSettings
 from orchestration.warehouse import (
     DEFAULT_LOCK_WAIT_SECONDS,
     PROJECT_ROOT,

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from loading.ingest import RAW_SCHEMA
 from orchestration.assets.publish import PUBLISHED_WAREHOUSE_KEY
 from orchestration.automation import REFRESH_JOB_NAME
 from orchestration.definitions import build_definitions
-from orchestration.ingest import RAW_SCHEMA
 from orchestration.resources import WORKING_DATABASE, dbt_project
 
 # Event type → the line it prints; None: worked out from the event (a failed check; a model that
@@ -118,7 +118,7 @@ def _root_cause(error) -> str:
         return "stopped by a stop request (Ctrl+C or a kill signal); dbt was stopped with it"
     message = error.message.strip()
     # Our own errors are written for the user; the module path of their class is noise to them.
-    return re.sub(rf"^orchestration(\.\w+)+\.{re.escape(error.cls_name)}: ", "", message)
+    return re.sub(rf"^(loading|orchestration)(\.\w+)+\.{re.escape(error.cls_name)}: ", "", message)
 
 
 def failure_summary(failures: list[tuple[str, str]]) -> str | None:

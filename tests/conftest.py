@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from streamlit import config as streamlit_config
 
-from orchestration.generator import generate
+from demo.generator import generate
 from orchestration.runner import run_pipeline
 from tests.support import processes_marked
 
-# As `kam dashboard` runs the app (see orchestration/cli.py): without magic, so AppTest compiles
+# As `kam dashboard` runs the app (see kam/cli.py): without magic, so AppTest compiles
 # the pages without ast.parse, which Python 3.11.7 can fail on while another thread parses.
 streamlit_config.set_option("runner.magicEnabled", False)
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.contract import ENTITIES
-from orchestration.generator import generate
-from orchestration.ingest import load_entity
+from demo.generator import generate
+from loading.contract import ENTITIES
+from loading.ingest import load_entity
 from orchestration.resources import DBT_PROJECT_DIR
 
 BACKTEST_MODELS = (

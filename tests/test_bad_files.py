@@ -13,8 +13,8 @@ import pytest
 
 from expectations.settings import QualitySettings
 from expectations.validate import validate_entity
-from orchestration.ingest import BatchRejected, ensure_raw_schema, load_entity
-from orchestration.rules import RuleSettings
+from loading.ingest import BatchRejected, ensure_raw_schema, load_entity
+from loading.rules import RuleSettings
 
 CORPUS = Path(__file__).parent / "bad_files"
 # Fixed dates, so "in the future" means the same thing on every day the tests run.

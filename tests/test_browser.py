@@ -41,7 +41,7 @@ def served_dashboard(warehouse: Path):
     """`kam dashboard` on a free port, yielding its URL once it answers."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "dashboard", "--warehouse", str(warehouse),
+        [sys.executable, "-m", "kam.cli", "dashboard", "--warehouse", str(warehouse),
          "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.cli import main
-from orchestration.generator import generate
+from demo.generator import generate
+from kam.cli import main
 from orchestration.warehouse import work_path
 from tests.support import processes_marked
 
@@ -39,7 +39,7 @@ def test_run_on_a_missing_landing_folder_fails_clearly_and_publishes_nothing(tmp
     warehouse = tmp_path / "warehouse.duckdb"
 
     completed = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse)],
+        [sys.executable, "-m", "kam.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse)],
         check=False,
         capture_output=True,
         text=True,
@@ -149,7 +149,7 @@ def test_a_stopped_run_stops_its_dbt_build_with_it(tmp_path):
     generate(tmp_path / "landing", customers=200, lines=20_000)
     mark = f"KAM_RUN_UNDER_TEST={uuid.uuid4()}"
     run = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(tmp_path / "landing"),
+        [sys.executable, "-m", "kam.cli", "run", "--landing", str(tmp_path / "landing"),
          "--warehouse", str(tmp_path / "warehouse.duckdb")],
         env={**os.environ, mark.split("=")[0]: mark.split("=")[1]},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

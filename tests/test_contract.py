@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.contract import ENTITIES, REQUIRED_ENTITIES
+from loading.contract import ENTITIES, REQUIRED_ENTITIES
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -34,7 +34,7 @@ def listening_addresses(port: int) -> set[str]:
 def test_the_dashboard_listens_on_this_machine_only_and_stops_on_a_signal(demo_warehouse):
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "dashboard", "--warehouse", str(demo_warehouse),
+        [sys.executable, "-m", "kam.cli", "dashboard", "--warehouse", str(demo_warehouse),
          "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

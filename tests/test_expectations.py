@@ -15,13 +15,13 @@ from expectations.report import write_report
 from expectations.settings import QualitySettings
 from expectations.suites import BLOCKING, WARNING, build_all_suites
 from expectations.validate import EntityValidation, validate_entity
+from loading.contract import ENTITIES
+from loading.ingest import ensure_raw_schema, entities_in_load_order, load_entity
+from loading.rules import RuleSettings
 from orchestration.assets.checks import CHECK_NAME
 from orchestration.assets.publish import PUBLISHED_WAREHOUSE_KEY
 from orchestration.automation import REFRESH_JOB_NAME
-from orchestration.contract import ENTITIES
 from orchestration.definitions import build_definitions
-from orchestration.ingest import ensure_raw_schema, entities_in_load_order, load_entity
-from orchestration.rules import RuleSettings
 from orchestration.warehouse import work_path
 from tests.support import write
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.contract import ENTITIES, REQUIRED_ENTITIES
-from orchestration.generator import ARCHETYPES, GenerationSummary, generate
+from demo.generator import ARCHETYPES, GenerationSummary, generate
+from loading.contract import ENTITIES, REQUIRED_ENTITIES
 
 CUSTOMERS = 300
 LINES = 30_000

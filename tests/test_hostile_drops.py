@@ -28,15 +28,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.cli import main
-from orchestration.ingest import (
+from kam.cli import main
+from loading.ingest import (
     BatchRejected,
     IngestError,
     duckdb_path_literal,
     is_hidden,
     load_entity,
 )
-from orchestration.mapping import load_mapping
+from loading.mapping import load_mapping
 from tests.support import write
 
 HEADER = "order_id,order_date,customer_id,product_id,quantity,net_revenue\n"

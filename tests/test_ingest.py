@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.ingest import IngestError, discover_all_landing_files, load_entity
-from orchestration.rules import RuleSettings
+from loading.ingest import IngestError, discover_all_landing_files, load_entity
+from loading.rules import RuleSettings
 from tests.support import write
 
 ORDERS = """order_id,order_date,customer_id,product_id,quantity,net_revenue,line_number,cost_amount,currency

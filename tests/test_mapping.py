@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.cli import main
-from orchestration.ingest import IngestError, entities_in_load_order, load_entity
-from orchestration.mapping import MappingError, load_mapping, strptime_format
-from orchestration.rules import RuleSettings
+from kam.cli import main
+from loading.ingest import IngestError, entities_in_load_order, load_entity
+from loading.mapping import MappingError, load_mapping, strptime_format
+from loading.rules import RuleSettings
 
 # Five rows: one bad row is 20 %, above the default 5 % that rejects a whole file.
 SETTINGS = RuleSettings(currency="USD", max_quarantine_share=0.5)

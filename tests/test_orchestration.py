@@ -8,8 +8,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from loading.contract import ENTITIES
 from orchestration.automation import REFRESH_JOB_NAME
-from orchestration.contract import ENTITIES
 from orchestration.definitions import build_definitions, defs
 from orchestration.resources import WarehouseLayout, build_resources
 from orchestration.warehouse import work_path

@@ -18,15 +18,15 @@ import dagster as dg
 import duckdb
 import pytest
 
+from demo.generator import generate
 from expectations.settings import QualitySettings
 from expectations.validate import validate_entity
+from loading.ingest import entities_in_load_order, load_entity
+from loading.mapping import load_mapping
+from loading.rules import RuleSettings
 from orchestration.assets.checks import CHECK_NAME, check_result
 from orchestration.definitions import build_definitions
-from orchestration.generator import generate
-from orchestration.ingest import entities_in_load_order, load_entity
-from orchestration.mapping import load_mapping
 from orchestration.resources import WarehouseLayout
-from orchestration.rules import RuleSettings
 from orchestration.runner import run_pipeline
 from orchestration.warehouse import work_path
 from tests.support import write

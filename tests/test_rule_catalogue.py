@@ -1,4 +1,4 @@
-"""One rule catalogue (orchestration/rules.py) drives both layers: the quarantine at load and the
+"""One rule catalogue (loading/rules.py) drives both layers: the quarantine at load and the
 Great Expectations checks on the raw tables. A rule is stated once and named once everywhere."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import duckdb
 
 from expectations.settings import QualitySettings
 from expectations.validate import validate_entity
-from orchestration import rules
-from orchestration.contract import ENTITIES
-from orchestration.ingest import load_entity
-from orchestration.rules import RowRule, RuleSettings
+from loading import rules
+from loading.contract import ENTITIES
+from loading.ingest import load_entity
+from loading.rules import RowRule, RuleSettings
 from tests.support import write
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,8 +20,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.cli import main
-from orchestration.generator import generate
+from demo.generator import generate
+from kam.cli import main
 from orchestration.run_lock import RunLockUnavailable, hold_run_lock, run_lock_path
 from orchestration.runner import run_pipeline
 from orchestration.warehouse import PROJECT_ROOT, publish_staging_path, work_path

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from loading.contract import ENTITIES
 from orchestration.assets.ingest import raw_asset_key
-from orchestration.contract import ENTITIES
 from orchestration.resources import WarehouseLayout, WorkingDatabase
 
 CHECK_NAME = "expectations"

@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from orchestration.contract import ENTITIES, Entity
-from orchestration.ingest import LOADED_BEFORE, load_entity
+from loading.contract import ENTITIES, Entity
+from loading.ingest import LOADED_BEFORE, load_entity
 from orchestration.resources import WarehouseLayout, WorkingDatabase
 
 

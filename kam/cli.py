@@ -11,8 +11,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from orchestration.contract import ENTITIES
-from orchestration.ingest import IngestError
+from loading.contract import ENTITIES
+from loading.ingest import IngestError
 from orchestration.warehouse import (
     DEFAULT_LANDING_DIR,
     PROJECT_ROOT,
@@ -23,7 +23,7 @@ from orchestration.warehouse import (
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from orchestration.generator import generate
+    from demo.generator import generate
 
     started = time.perf_counter()
 
@@ -127,8 +127,8 @@ def _run_preflight(landing: Path, warehouse: Path) -> str | None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from orchestration.ingest import validate_landing
-    from orchestration.mapping import load_mapping
+    from loading.ingest import validate_landing
+    from loading.mapping import load_mapping
 
     landing, mapping_path = _landing_and_mapping(args)
     try:

@@ -41,7 +41,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from .contract import ENTITIES, LANDING_SUFFIXES, REQUIRED_ENTITIES
+from loading.contract import ENTITIES, LANDING_SUFFIXES, REQUIRED_ENTITIES
 
 
 @dataclass(frozen=True)

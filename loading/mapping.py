@@ -7,7 +7,7 @@ another one's files (customers as the distinct customers found in the order line
 
 A mapped file is turned into one DuckDB query that yields the contract's columns as text with the
 source's own row numbers, so it flows through the very same load rules, quarantine and ledger as
-a native landing file (`orchestration.ingest`). Every mistake in the mapping itself is a
+a native landing file (`loading.ingest`). Every mistake in the mapping itself is a
 `MappingError` naming the mapping file and the key.
 """
 
@@ -23,9 +23,9 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from orchestration.contract import ENTITIES, Entity
-from orchestration.ingest import IngestError, read_file_sql
-from orchestration.rules import rounded_by_cast
+from loading.contract import ENTITIES, Entity
+from loading.ingest import IngestError, read_file_sql
+from loading.rules import rounded_by_cast
 
 ENTITY_KEYS = {
     "files", "from", "encoding", "delimiter", "header", "columns", "types", "date_formats",
@@ -238,7 +238,7 @@ class SourceMapping:
     def files(self, source_dir: Path, entity: str) -> list[Path]:
         """Every path the globs feeding `entity` match, in name order (none when it is not
         mapped). Folders, hidden files and links are among them: discovery
-        (`orchestration.ingest.discover_landing_files`) decides what loads."""
+        (`loading.ingest.discover_landing_files`) decides what loads."""
         mapping = self.entities.get(entity)
         if mapping is None:
             return []

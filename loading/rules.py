@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from datetime import date
 
-from orchestration.contract import Column, Entity
+from loading.contract import Column, Entity
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ The working database holds what the landing folder holds now: a file loaded earl
 longer there (or no longer matched by the column mapping) takes its rows and its quarantine
 entries with it, in the same transaction, and `meta.load_ledger_history` records what left.
 
-Row-level problems (see `orchestration.rules`) send those rows to `meta.quarantine` and load the rest.
+Row-level problems (see `loading.rules`) send those rows to `meta.quarantine` and load the rest.
 Batch-level problems (a link leading out of the landing folder, an empty or unreadable file, a
 column named twice, a missing required column, too many bad rows) reject the whole entity's load with a `BatchRejected`
 naming the file and the rule, recorded in `meta.rejected_batches`.
 
-With a column mapping (`orchestration.mapping`), the landing folder is an export's folder and each
+With a column mapping (`loading.mapping`), the landing folder is an export's folder and each
 mapped file is read through the mapping's query instead of as-is; everything after that (rules,
 quarantine, ledger) is the same code.
 """
@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from orchestration.contract import ENTITIES, LANDING_SUFFIXES, Entity
-from orchestration.rules import RuleSettings, violations_sql
+from loading.contract import ENTITIES, LANDING_SUFFIXES, Entity
+from loading.rules import RuleSettings, violations_sql
 
 if TYPE_CHECKING:
-    from orchestration.mapping import EntityMapping, SourceMapping
+    from loading.mapping import EntityMapping, SourceMapping
 
 RAW_SCHEMA = "raw"
 META_SCHEMA = "meta"
