@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.filters import currency_symbol
+from dashboard.ui import currency_symbol, format_share
 
 PERIOD_STATUS = {"closed": "Closed", "in_progress": "In progress", "future": "Not started"}
 TARGET_COLOUR, ACTUAL_COLOUR = "#BAB0AC", "#4C78A8"
@@ -44,7 +44,7 @@ def plan_chart(periods: pd.DataFrame, caption: str) -> None:
                 y=shown["actual_revenue"],
                 name="Actual",
                 marker_color=ACTUAL_COLOUR,
-                text=[f"{value:.0f} %" if pd.notna(value) else "" for value in shown["revenue_attainment"]],
+                text=[format_share(value / 100) if pd.notna(value) else "" for value in shown["revenue_attainment"]],
                 textposition="outside",
             ),
         ]

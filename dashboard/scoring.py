@@ -16,24 +16,13 @@ overrides are not applied here: the what-if shows what a definition picks.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-# The scorecard's attributes, in the order of the dbt macro `score_attributes` (display order):
-# (name, label for a sales leader, perspective).
-ATTRIBUTES: tuple[tuple[str, str, str], ...] = (
-    ("revenue_size", "Revenue size", "current"),
-    ("profitability", "Profitability", "current"),
-    ("margin_quality", "Margin quality", "current"),
-    ("loyalty", "Loyalty", "current"),
-    ("growth", "Growth", "future_fit"),
-    ("wallet_headroom", "Wallet headroom", "future_fit"),
-    ("strategic_fit", "Strategic fit", "future_fit"),
-    ("relationship_access", "Relationship access", "future_fit"),
-)
+from dashboard.ui import ATTRIBUTES, TIERS, in_definition_order, selection_rule_text
+
 NAMES: tuple[str, ...] = tuple(name for name, _, _ in ATTRIBUTES)
-LABELS: dict[str, str] = {name: label for name, label, _ in ATTRIBUTES}
 
 SELECTION_RULES: dict[str, str] = {
     "top_share": "Best share of active customers",
@@ -41,22 +30,6 @@ SELECTION_RULES: dict[str, str] = {
     "score_threshold": "Everyone above a minimum score",
     "manager_capacity": "Each manager's best, up to their capacity",
 }
-
-DEFINITION_LABELS: dict[str, str] = {
-    "balanced": "Balanced",
-    "the_big_ones": "The big ones",
-    "mustnt_lose": "Mustn't lose",
-    "future_profit": "Future profit",
-    "staff_focus": "Staff focus",
-    "extra_effort_extra_return": "Extra effort, extra return",
-    "the_demanding_ones": "The demanding ones",
-    "where_we_want_to_go": "Where we want to go",
-}
-
-
-def definition_label(name: str) -> str:
-    """A definition's name as a sales leader reads it ("mustnt_lose" -> "Mustn't lose")."""
-    return DEFINITION_LABELS.get(name) or name.replace("_", " ").strip().capitalize()
 
 
 # The eligibility gates, in the order the macro tests them (a customer is named with the first it
@@ -67,7 +40,6 @@ GATES: dict[str, str] = {
     "positive_contribution": "Does not earn us money",
     "mistake_flag": "Shows a classic mistake",
 }
-REVENUE_TIERS: tuple[str, ...] = ("A", "B", "C")
 
 
 def gate_label(gate: str | None) -> str:
@@ -109,8 +81,8 @@ class Definition:
             raise ValueError(f"unknown selection rule {self.selection_rule!r}")
         if self.gate_min_tenure_months is not None and self.gate_min_tenure_months < 0:
             raise ValueError("the minimum tenure must be 0 months or more")
-        if set((self.gate_revenue_tiers or "").upper()) - set(REVENUE_TIERS):
-            raise ValueError(f"revenue tiers are some of {''.join(REVENUE_TIERS)}")
+        if set((self.gate_revenue_tiers or "").upper()) - set(TIERS):
+            raise ValueError(f"revenue tiers are some of {''.join(TIERS)}")
 
     @property
     def has_weight(self) -> bool:
@@ -120,7 +92,7 @@ class Definition:
     def revenue_tiers(self) -> tuple[str, ...]:
         """The gate's tiers ("AB" -> ("A", "B")); empty when there is no tier gate."""
         given = (self.gate_revenue_tiers or "").upper()
-        return tuple(tier for tier in REVENUE_TIERS if tier in given)
+        return tuple(tier for tier in TIERS if tier in given)
 
     @property
     def has_gates(self) -> bool:
@@ -132,15 +104,8 @@ class Definition:
         )
 
     def rule_text(self) -> str:
-        if self.selection_rule == "top_share":
-            return (
-                f"best {self.top_share:.0%} of active customers" if self.top_share else "best share"
-            )
-        if self.selection_rule == "top_n":
-            return f"best {self.top_n:,} customers"
-        if self.selection_rule == "score_threshold":
-            return f"score of at least {self.min_score:g}"
-        return "each manager's best, up to their capacity"
+        """Whom the definition picks, e.g. "the best-scored 4 % of active customers"."""
+        return selection_rule_text(asdict(self))
 
     def gates_text(self) -> str:
         """The gates in plain words, e.g. "customer for 24+ months · tier A · earns us money";
@@ -158,21 +123,21 @@ class Definition:
 
 
 # The warehouse's table macro over the published attributes, one placeholder per argument, typed
-# as int_scorecard_definitions_versioned passes them; plus the three figures the pages show.
+# as marts.key_account_definitions holds the settings; plus the three figures the pages show.
 WHAT_IF_SQL = f"""
 select
     selection.*,
-    economics.customer_name,
-    cast(economics.revenue_t12m as double) as revenue_t12m,
-    cast(economics.net_contribution_t12m as double) as net_contribution_t12m
+    customers.customer_name,
+    cast(customers.revenue_t12m as double) as revenue_t12m,
+    cast(customers.net_contribution_t12m as double) as net_contribution_t12m
 from scoring.key_account_selection(
-    'intermediate.int_scorecard_attributes_normalised',
+    'marts.scorecard_attributes',
     {", ".join("cast(? as double)" for _ in NAMES)},
     cast(? as varchar), cast(? as double), cast(? as integer), cast(? as double),
     cast(? as integer), cast(? as varchar), cast(? as boolean), cast(? as boolean)
 ) as selection
-inner join intermediate.int_customer_economics as economics
-    on selection.customer_id = economics.customer_id
+inner join marts.customer_metrics as customers
+    on selection.customer_id = customers.customer_id
 """
 
 
@@ -245,13 +210,13 @@ def what_if_scores(
     return run(what_if_sql(columns, selected_only), what_if_params(definition))
 
 
+# The configured (relative) weights, as int_scorecard_scores passes them to the macro.
 PRESETS_SQL = f"""
 select definition_name, description, selection_rule, top_share, top_n, min_score,
        gate_min_tenure_months, gate_revenue_tiers, gate_positive_contribution,
        gate_no_mistake_flags,
-       {", ".join(f"{n}_weight" for n in NAMES)}
-from config.scorecard_definitions
-order by case definition_name when 'balanced' then 0 else 1 end, definition_name
+       {", ".join(f"{n}_configured" for n in NAMES)}
+from marts.key_account_definitions
 """
 
 
@@ -260,17 +225,17 @@ def _value(value):
 
 
 def presets(run: Runner | None = None) -> dict[str, Definition]:
-    """The shipped definitions (config.scorecard_definitions), balanced first."""
+    """The shipped definitions (marts.key_account_definitions), in display order."""
     if run is None:
         from dashboard.warehouse import query as run
-    frame = run(PRESETS_SQL, ())
+    frame = run(PRESETS_SQL, ()).set_index("definition_name", drop=False)
     definitions: dict[str, Definition] = {}
-    for row in frame.to_dict("records"):
+    for row in frame.loc[in_definition_order(frame.index)].to_dict("records"):
         top_n = _value(row["top_n"])
         min_tenure = _value(row["gate_min_tenure_months"])
         definitions[row["definition_name"]] = Definition(
             name=row["definition_name"],
-            weights=tuple(float(_value(row[f"{n}_weight"]) or 0.0) for n in NAMES),
+            weights=tuple(float(row[f"{n}_configured"]) for n in NAMES),
             selection_rule=row["selection_rule"],
             top_share=_value(row["top_share"]),
             top_n=None if top_n is None else int(top_n),
@@ -278,7 +243,7 @@ def presets(run: Runner | None = None) -> dict[str, Definition]:
             description=_value(row["description"]) or "",
             gate_min_tenure_months=None if min_tenure is None else int(min_tenure),
             gate_revenue_tiers=_value(row["gate_revenue_tiers"]),
-            gate_positive_contribution=bool(_value(row["gate_positive_contribution"]) or False),
-            gate_no_mistake_flags=bool(_value(row["gate_no_mistake_flags"]) or False),
+            gate_positive_contribution=bool(row["gate_positive_contribution"]),
+            gate_no_mistake_flags=bool(row["gate_no_mistake_flags"]),
         )
     return definitions

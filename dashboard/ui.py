@@ -1,7 +1,14 @@
-"""Shared widgets for the dashboard pages: the key-account definition in use, the account filters,
-and the few formatting helpers every page needs.
+"""The dashboard's UI kit: what every page writes and draws the same way.
 
-    from dashboard.filters import account_filters, definition_select
+- Formats: `format_money` (headline amounts, '€999.6k', '€1.0M') and `money_format` (the same
+  currency in a table column), `format_share` (0.253 -> '25 %'), `known_sum`.
+- Names: the key-account definitions' labels and order, the scorecard's attributes, the flags.
+- The run's thresholds (`run_settings`, from marts.run_settings), so page text states the figure
+  the warehouse used instead of a number typed into it.
+- Widgets: the definition in use, the account filters, the notice of missing inputs, the link to
+  the Account page.
+
+    from dashboard.ui import account_filters, definition_select
 
     definition = definition_select()                 # the selectbox keyed "definition"
     chosen = account_filters("scorecard")            # filter widgets, keys prefixed "scorecard_"
@@ -13,7 +20,7 @@ Every value a user types or picks goes into the SQL as a `?` parameter, never in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -26,27 +33,32 @@ from dashboard.warehouse import query
 DEFINITION_KEY = "definition"
 DEFAULT_DEFINITION = "balanced"
 
-# Definitions in the order the docs present them; any other definition follows alphabetically.
-_DEFINITION_ORDER = (
-    "balanced",
-    "the_big_ones",
-    "mustnt_lose",
-    "future_profit",
-    "staff_focus",
-    "extra_effort_extra_return",
-    "the_demanding_ones",
-    "where_we_want_to_go",
-)
-_DEFINITION_LABELS = {
-    "balanced": "Balanced (default)",
-    "the_big_ones": "The big ones (revenue only)",
+# The shipped definitions as a sales leader reads them, in the order the docs present them. A
+# definition added to the spreadsheet follows them alphabetically, under its own name in words.
+DEFINITION_LABELS = {
+    "balanced": "Balanced",
+    "the_big_ones": "The big ones",
     "mustnt_lose": "Mustn't lose",
     "future_profit": "Future profit",
-    "staff_focus": "Staff focus (manager capacity)",
+    "staff_focus": "Staff focus",
     "extra_effort_extra_return": "Extra effort, extra return",
     "the_demanding_ones": "The demanding ones",
     "where_we_want_to_go": "Where we want to go",
 }
+
+# The scorecard's attributes in the order of the dbt macro `score_attributes`, which is also the
+# order the what-if passes their weights in: (name, label, perspective).
+ATTRIBUTES: tuple[tuple[str, str, str], ...] = (
+    ("revenue_size", "Revenue size", "current"),
+    ("profitability", "Profitability", "current"),
+    ("margin_quality", "Margin quality", "current"),
+    ("loyalty", "Loyalty", "current"),
+    ("growth", "Growth", "future_fit"),
+    ("wallet_headroom", "Wallet headroom", "future_fit"),
+    ("strategic_fit", "Strategic fit", "future_fit"),
+    ("relationship_access", "Relationship access", "future_fit"),
+)
+PERSPECTIVES = {"current": "Today", "future_fit": "Future and fit"}
 
 # The four flags of marts.customer_metrics / marts.key_account_scorecard: column -> label.
 FLAGS = {
@@ -67,12 +79,13 @@ NO_MANAGER = "__none__"
 
 FILTER_FIELDS = ("search", "region", "industry", "manager", "revenue_tier", "contribution_tier", "flag")
 
+# A headline amount is written in the first of these units that keeps it under 1,000 once rounded.
+MONEY_UNITS = ((1.0, ""), (1e3, "k"), (1e6, "M"), (1e9, "B"))
+MINUS = "−"  # the typographic minus, as a report prints it
+UNKNOWN = "–"
+
 
 # --- formatting ------------------------------------------------------------------------------
-
-
-def definition_label(name: str) -> str:
-    return _DEFINITION_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
 def currency_symbol() -> str:
@@ -86,18 +99,36 @@ def money_format() -> str:
     return f"{currency_symbol()}%,.0f"
 
 
-def format_money(value: float | None) -> str:
-    """€1.2M style for headline figures; an en dash for unknown."""
-    if value is None or pd.isna(value):
-        return "–"
-    value = float(value)
-    sign = "−" if value < 0 else ""
-    size = abs(value)
-    symbol = currency_symbol()
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if size >= limit:
-            return f"{sign}{symbol}{size / limit:,.1f}{suffix}"
-    return f"{sign}{symbol}{size:,.0f}"
+def _is_unknown(value: object) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def format_money(value: float | None, symbol: str | None = None) -> str:
+    """An amount for a headline or a sentence: 850 -> '€850', 999,600 -> '€999.6k',
+    1,000,000 -> '€1.0M', -45,600 -> '−€45.6k'; an en dash for unknown. The unit is chosen after
+    rounding, so 999,960 reads '€1.0M', never '€1,000.0k'. `symbol` defaults to the warehouse's
+    currency sign."""
+    if _is_unknown(value):
+        return UNKNOWN
+    symbol = currency_symbol() if symbol is None else symbol
+    size = abs(float(value))
+    for limit, suffix in MONEY_UNITS:  # past the largest unit it stays: '€2,500.0B'
+        digits = 1 if suffix else 0
+        shown = round(size / limit, digits)
+        if shown < 1000:
+            break
+    sign = MINUS if float(value) < 0 and shown else ""
+    return f"{sign}{symbol}{shown:,.{digits}f}{suffix}"
+
+
+def format_share(value: float | None, digits: int = 0, signed: bool = False) -> str:
+    """A share as a percentage: 0.253 -> '25 %', (0.253, 1) -> '25.3 %', -0.03 -> '−3 %';
+    `signed` writes a plus too, for a change: 0.07 -> '+7 %'. An en dash for unknown."""
+    if _is_unknown(value):
+        return UNKNOWN
+    percent = round(float(value) * 100, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
+    sign = MINUS if percent < 0 else ("+" if signed else "")
+    return f"{sign}{abs(percent):,.{digits}f} %"
 
 
 def known_sum(values: pd.Series) -> float | None:
@@ -108,13 +139,6 @@ def known_sum(values: pd.Series) -> float | None:
     return None if values.isna().all() else float(values.sum())
 
 
-def format_share(value: float | None, digits: int = 0) -> str:
-    """0.253 -> '25 %'; an en dash for unknown."""
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{float(value) * 100:.{digits}f} %"
-
-
 def flag_labels(frame: pd.DataFrame, columns: Iterable[str] = FLAGS) -> pd.Series:
     """One text cell per row naming the flags raised, e.g. 'Big but unprofitable · Tomorrow's oak'."""
     columns = [column for column in columns if column in frame.columns]
@@ -123,6 +147,42 @@ def flag_labels(frame: pd.DataFrame, columns: Iterable[str] = FLAGS) -> pd.Serie
     raised = frame[columns].fillna(False).astype(bool)
     labels = raised.apply(lambda row: " · ".join(FLAGS[c] for c in columns if row[c]), axis=1)
     return labels.astype(object)
+
+
+def definition_label(name: str) -> str:
+    """A definition's name as a sales leader reads it ("mustnt_lose" -> "Mustn't lose")."""
+    return DEFINITION_LABELS.get(name) or name.replace("_", " ").strip().capitalize()
+
+
+def in_definition_order(names: Iterable[str]) -> list[str]:
+    """The definitions in the order the docs present them, any other alphabetically after."""
+    shipped = list(DEFINITION_LABELS)
+    return sorted(names, key=lambda name: (shipped.index(name) if name in shipped else len(shipped), name))
+
+
+# --- the run's thresholds --------------------------------------------------------------------
+
+
+def run_settings() -> dict[str, float]:
+    """The thresholds this run used, by dbt var name (marts.run_settings), e.g.
+    {"pareto_a_cutoff": 0.8, "exit_review_min_score": 40.0, ...}."""
+    frame = query("select setting_name, value from marts.run_settings")
+    return dict(zip(frame["setting_name"], frame["value"]))
+
+
+def pareto_tiers_text() -> str:
+    """The Pareto tiers in words, e.g. 'A: the accounts making the first 80 %, B: up to 95 %,
+    C: the rest'."""
+    settings = run_settings()
+    return (
+        f"A: the accounts making the first {format_share(settings['pareto_a_cutoff'])}, "
+        f"B: up to {format_share(settings['pareto_b_cutoff'])}, C: the rest"
+    )
+
+
+def below_plan_text() -> str:
+    """When an account is below plan, e.g. 'under 90 % of its revenue target to date'."""
+    return f"under {format_share(run_settings()['cadence_below_plan_attainment'])} of its revenue target to date"
 
 
 # --- what the warehouse was built without -----------------------------------------------------
@@ -165,39 +225,34 @@ def input_gaps_notice(detailed: bool = False) -> None:
 
 
 def definitions() -> pd.DataFrame:
-    """The definitions the warehouse holds, in display order: definition_name, definition_version,
-    selection_rule, description, top_share, top_n, min_score."""
+    """The definitions the warehouse holds (marts.key_account_definitions), in display order:
+    definition_name, definition_version, selection_rule, description, top_share, top_n, min_score."""
     frame = query(
         """
-        with published as (
-            select distinct definition_name, definition_version, selection_rule
-            from marts.key_account_scorecard
-        )
-        select p.definition_name, p.definition_version, p.selection_rule,
-               d.description, d.top_share, d.top_n, d.min_score
-        from published p
-        left join intermediate.int_scorecard_definitions_versioned d
-          on d.definition_name = p.definition_name
-        order by p.definition_name
+        select definition_name, definition_version, selection_rule, description, top_share, top_n, min_score
+        from marts.key_account_definitions
         """
-    )
-    order = {name: position for position, name in enumerate(_DEFINITION_ORDER)}
-    frame["_order"] = frame["definition_name"].map(lambda name: order.get(name, len(order)))
-    return frame.sort_values(["_order", "definition_name"]).drop(columns="_order").reset_index(drop=True)
+    ).set_index("definition_name", drop=False)
+    return frame.loc[in_definition_order(frame.index)].reset_index(drop=True)
 
 
-def selection_rule_text(row: pd.Series | dict) -> str:
-    """The definition's selection rule in plain words."""
-    rule = row.get("selection_rule")
-    if rule == "top_share" and pd.notna(row.get("top_share")):
-        return f"picks the best-scored {float(row['top_share']) * 100:g} % of active customers"
-    if rule == "top_n" and pd.notna(row.get("top_n")):
-        return f"picks the best-scored {int(row['top_n']):,} customers"
-    if rule == "score_threshold" and pd.notna(row.get("min_score")):
-        return f"picks every customer scoring at least {float(row['min_score']):g} of 100"
+def selection_rule_text(definition: Mapping) -> str:
+    """Whom a definition picks, in words, e.g. 'the best-scored 4 % of active customers'.
+    `definition` holds selection_rule, top_share, top_n and min_score (a row of
+    marts.key_account_definitions, or a what-if definition's fields)."""
+    rule = definition.get("selection_rule")
+    if rule == "top_share" and not _is_unknown(definition.get("top_share")):
+        share = float(definition["top_share"])
+        # A whole percentage reads whole; 2.5 % keeps its decimal.
+        digits = 0 if round(share * 100, 6).is_integer() else 1
+        return f"the best-scored {format_share(share, digits)} of active customers"
+    if rule == "top_n" and not _is_unknown(definition.get("top_n")):
+        return f"the best-scored {int(definition['top_n']):,} customers"
+    if rule == "score_threshold" and not _is_unknown(definition.get("min_score")):
+        return f"every customer scoring at least {float(definition['min_score']):g} of 100"
     if rule == "manager_capacity":
-        return "picks each account manager's best-scored customers, up to what the manager can carry"
-    return "picks by its own rule"
+        return "each account manager's best-scored customers, up to what the manager can carry"
+    return "the customers its own rule selects"
 
 
 def definition_select(container=None) -> str:
@@ -213,7 +268,7 @@ def definition_select(container=None) -> str:
         "Key-account definition",
         names,
         key=DEFINITION_KEY,
-        format_func=definition_label,
+        format_func=lambda name: definition_label(name) + (" (default)" if name == DEFAULT_DEFINITION else ""),
         help="Which accounts count as key accounts. Every page uses the definition chosen here.",
         persist_state="session",
     )
@@ -221,7 +276,7 @@ def definition_select(container=None) -> str:
     if not details.empty:
         row = details.iloc[0]
         description = row["description"] if isinstance(row["description"], str) else ""
-        container.caption(f"{description} It {selection_rule_text(row)}.".strip())
+        container.caption(f"{description} It picks {selection_rule_text(row)}.".strip())
     return chosen
 
 
@@ -322,14 +377,8 @@ def filter_options() -> dict[str, list]:
         "select distinct industry from marts.customer_metrics where industry is not null order by 1"
     )
     managers = query(
-        """
-        select m.account_manager_id, coalesce(max(a.manager_name), m.account_manager_id) as manager_name
-        from (select distinct account_manager_id from marts.customer_metrics
-              where account_manager_id is not null) m
-        left join staging.stg_account_managers a on a.account_manager_id = m.account_manager_id
-        group by m.account_manager_id
-        order by manager_name, m.account_manager_id
-        """
+        "select account_manager_id, manager_name from marts.account_managers "
+        "where assigned_customers > 0 order by manager_name, account_manager_id"
     )
     manager_names = dict(zip(managers["account_manager_id"], managers["manager_name"]))
     manager_names[NO_MANAGER] = "No manager"
@@ -410,7 +459,7 @@ def account_filters(
                     "Revenue tier",
                     list(TIERS),
                     placeholder="A, B and C",
-                    help="Pareto tier on revenue: A = the accounts making the first 80 %, B = up to 95 %, C = the rest.",
+                    help=f"Pareto tier on revenue: {pareto_tiers_text()}.",
                     **common,
                 )
             )

@@ -52,8 +52,20 @@ def test_plan_periods_read_as_months_and_a_status():
 def test_an_unknown_total_is_not_a_zero():
     import pandas as pd
 
-    from dashboard.filters import known_sum
+    from dashboard.ui import known_sum
 
     assert known_sum(pd.Series([10.0, None, 5.0])) == 15.0
     assert known_sum(pd.Series([None, None], dtype=float)) is None
     assert known_sum(pd.Series([], dtype=float)) == 0.0
+
+
+def test_the_run_settings_the_pages_state_are_the_dbt_vars(demo_warehouse):
+    import duckdb
+    import yaml
+
+    configured = yaml.safe_load((Path(APP).parents[1] / "dbt_project" / "dbt_project.yml").read_text())["vars"]
+    with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
+        settings = dict(conn.execute("select setting_name, value from marts.run_settings").fetchall())
+
+    assert {"pareto_a_cutoff", "pareto_b_cutoff", "cadence_below_plan_attainment", "exit_review_min_score"} <= set(settings)
+    assert settings == {name: pytest.approx(float(configured[name])) for name in settings}

@@ -13,8 +13,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import scoring
-from dashboard.filters import format_money, format_share
 from dashboard.text import markdown_text
+from dashboard.ui import definition_label, format_money, format_share
 
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "views"
 ATTRIBUTES = (
@@ -257,7 +257,7 @@ def versus(row: pd.Series, column: str, fmt) -> str:
 
 
 def signed(value: float) -> str:
-    return f"{value * 100:+.1f} %"
+    return format_share(value, 1, signed=True)
 
 
 def test_lab_backtest_shows_each_definition_beside_revenue_ranking(warehouse):
@@ -281,7 +281,7 @@ def test_lab_backtest_shows_each_definition_beside_revenue_ranking(warehouse):
     assert sorted(table["definition_name"]) == sorted(shipped["definition_name"])
     assert table["definition_name"].iloc[0] == "balanced"
     assert table["definition"].tolist() == [
-        scoring.definition_label(name) for name in table["definition_name"]
+        definition_label(name) for name in table["definition_name"]
     ]
     # Each figure is the mart's, beside revenue ranking's: shares and growth in percent,
     # contribution in money, formatted as the headline figures are.
@@ -503,7 +503,7 @@ def test_account_shows_overrides_with_their_reason(warehouse):
     assert any(markdown_text(reason) in warning.value for warning in app.warning)
     decisions = frame_with(app, "decided_by")[0]
     expected = warehouse(
-        "select count(*) as n from staging.stg_account_overrides where customer_id = ?",
+        "select count(*) as n from marts.account_overrides where customer_id = ?",
         (customer_id,),
     )
     assert len(decisions) == expected["n"].iloc[0]
@@ -531,10 +531,11 @@ def per_manager(sql, definition: str) -> dict[str, int]:
     frame = sql(
         """
         select managers.account_manager_id, count(scorecard.customer_id) as n
-        from staging.stg_account_managers managers
+        from marts.account_managers managers
         left join marts.key_account_scorecard scorecard
             on scorecard.account_manager_id = managers.account_manager_id
             and scorecard.definition_name = ? and scorecard.is_key_account
+        where managers.is_in_managers_file
         group by managers.account_manager_id
         """,
         (definition,),
@@ -555,7 +556,8 @@ def test_resources_shows_key_accounts_per_manager_against_capacity(warehouse):
     unmanaged = warehouse(
         """
         select count(*) as n from marts.key_account_scorecard s
-        left join staging.stg_account_managers m on s.account_manager_id = m.account_manager_id
+        left join marts.account_managers m
+            on s.account_manager_id = m.account_manager_id and m.is_in_managers_file
         where s.definition_name = 'balanced' and s.is_key_account and m.account_manager_id is null
         """
     ).iloc[0, 0]
@@ -578,7 +580,7 @@ def test_resources_definition_change_moves_the_load(warehouse):
     computed = warehouse(
         """
         select s.account_manager_id, count(*) as n, any_value(m.capacity_accounts) as capacity
-        from marts.key_account_scorecard s join staging.stg_account_managers m using (account_manager_id)
+        from marts.key_account_scorecard s join marts.account_managers m using (account_manager_id)
         where s.definition_name = 'staff_focus' and s.is_key_account_computed group by 1
         """
     )
@@ -620,6 +622,27 @@ def test_resources_plan_by_period_follows_scope_and_manager(warehouse):
     periods = frame_with(app, "below_plan")[0]
     assert periods["accounts"].sum() == manager["n"]
 
+
+
+def test_resources_states_the_thresholds_the_warehouse_used(demo_warehouse, tmp_path, monkeypatch):
+    # As a run with other dbt vars leaves marts.run_settings: the page text follows it.
+    other = tmp_path / "other-settings.duckdb"
+    shutil.copy(demo_warehouse, other)
+    with duckdb.connect(str(other)) as conn:
+        conn.execute("update marts.run_settings set value = 0.85 where setting_name = 'cadence_below_plan_attainment'")
+        conn.execute("update marts.run_settings set value = 3 where setting_name = 'exit_review_min_periods_below_plan'")
+        conn.execute("update marts.run_settings set value = 35 where setting_name = 'exit_review_min_score'")
+    monkeypatch.setenv("KAM_WAREHOUSE", str(other))
+
+    app = page("resources").run()
+
+    assert not app.exception
+    captions = [caption.value for caption in app.caption]
+    assert "Below plan: an account under 85 % of its revenue target to date." in captions
+    assert any(
+        "below plan in 3 or more closed periods in a row, or a score under 35" in caption for caption in captions
+    )
+    assert not any("90 %" in caption or "under 40" in caption for caption in captions)
 
 def test_resources_lists_the_exit_review_candidates(warehouse):
     app = page("resources").run()

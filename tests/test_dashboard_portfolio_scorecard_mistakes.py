@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import scoring
-from dashboard.filters import NO_MANAGER, AccountFilters, format_money, format_share
+from dashboard.ui import NO_MANAGER, AccountFilters, format_money, format_share
 
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "views"
 
@@ -164,9 +164,9 @@ def test_portfolio_shows_the_development_list_beside_the_key_accounts(page, sql)
         assert row.share_of_wallet == pytest.approx(wallet_share, nan_ok=True)
     headers = [header.value for header in app.subheader]
     assert headers.index("The development list: tomorrow's oaks") == headers.index(
-        "The key accounts under Balanced (default)"
+        "The key accounts under Balanced"
     ) + 1
-    assert any("Tomorrow's oaks that Balanced (default) does not pick" in m.value for m in app.markdown)
+    assert any("Tomorrow's oaks that Balanced does not pick" in m.value for m in app.markdown)
 
     # Another definition, another development list.
     app.selectbox(key="definition").set_value("future_profit")

@@ -114,7 +114,7 @@ def test_selected_only_returns_exactly_the_published_list_in_rank_order(run, shi
 def test_the_what_if_calls_the_warehouse_macro_and_copies_no_formula():
     sql = scoring.what_if_sql()
     assert "scoring.key_account_selection(" in sql
-    assert "'intermediate.int_scorecard_attributes_normalised'" in sql
+    assert "'marts.scorecard_attributes'" in sql
     # 8 weights, the rule and its 3 parameters, 4 gates: every one a parameter.
     assert sql.count("?") == len(scoring.NAMES) + 4 + 4
     assert len(scoring.what_if_params(scoring.Definition("x", (1,) * 8))) == sql.count("?")
@@ -220,7 +220,7 @@ def _reference_scores(attributes: pd.DataFrame, weights: tuple[float, ...]) -> p
     ],
 )
 def test_custom_weights_follow_the_documented_formula(run, weights):
-    attributes = run("select * from intermediate.int_scorecard_attributes_normalised", ())
+    attributes = run("select * from marts.scorecard_attributes", ())
     expected = _reference_scores(attributes, tuple(float(weight) for weight in weights))
     definition = scoring.Definition("custom", tuple(float(weight) for weight in weights))
     got = scoring.what_if_scores(definition, run).set_index("customer_id")["score"]

@@ -11,16 +11,22 @@ from plotly.subplots import make_subplots
 
 from dashboard import scoring
 from dashboard.export import download_button
-from dashboard.filters import (
-    WALLET_SOURCES,
-    currency_symbol,
-    definition_select,
-    format_money,
-    input_gaps_notice,
-    money_format,
-)
 from dashboard.plans import label_periods, plan_chart
 from dashboard.text import markdown_text
+from dashboard.ui import (
+    ATTRIBUTES,
+    PERSPECTIVES,
+    WALLET_SOURCES,
+    below_plan_text,
+    currency_symbol,
+    definition_label,
+    definition_select,
+    format_money,
+    format_share,
+    input_gaps_notice,
+    money_format,
+    pareto_tiers_text,
+)
 from dashboard.warehouse import query
 
 REVENUE_COLOUR, MARGIN_COLOUR, COST_COLOUR, ORDERS_COLOUR = (
@@ -42,10 +48,6 @@ PICKER_MATCHES = 500
 
 def missing(value) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
-
-
-def percent(value, digits: int = 0) -> str:
-    return "–" if missing(value) else f"{float(value) * 100:.{digits}f} %"
 
 
 st.title("Account")
@@ -131,7 +133,7 @@ metrics = query(
     """
     select m.*, managers.manager_name
     from marts.customer_metrics as m
-    left join staging.stg_account_managers as managers
+    left join marts.account_managers as managers
         on m.account_manager_id = managers.account_manager_id
     where m.customer_id = ?
     """,
@@ -164,7 +166,7 @@ st.caption(
     )
 )
 
-definition_name = scoring.definition_label(definition)
+definition_name = definition_label(definition)
 if card is None:
     st.info(
         "Not on the scorecard: the customer bought nothing in the last twelve months, so it is "
@@ -199,14 +201,14 @@ row1[0].metric(
     format_money(metrics["revenue_t12m"]),
     None
     if missing(metrics["revenue_growth_yoy"])
-    else f"{metrics['revenue_growth_yoy'] * 100:+.0f} % vs year before",
+    else f"{format_share(metrics['revenue_growth_yoy'], signed=True)} vs year before",
 )
 row1[1].metric(
     "Gross margin",
     format_money(metrics["gross_margin_t12m"]),
     None
     if missing(metrics["gross_margin_pct_t12m"])
-    else f"{percent(metrics['gross_margin_pct_t12m'], 1)} margin",
+    else f"{format_share(metrics['gross_margin_pct_t12m'], 1)} margin",
     delta_color="off",
     delta_arrow="off",
 )
@@ -220,13 +222,13 @@ row1[3].metric(
     format_money(metrics["net_contribution_t12m"]),
     None
     if missing(metrics["net_margin_pct_t12m"])
-    else f"{percent(metrics['net_margin_pct_t12m'], 1)} net margin",
+    else f"{format_share(metrics['net_margin_pct_t12m'], 1)} net margin",
     delta_color="off",
     delta_arrow="off",
 )
 row1[4].metric(
     "Share of wallet",
-    percent(metrics["share_of_wallet"]),
+    format_share(metrics["share_of_wallet"]),
     None if missing(metrics["wallet"]) else f"of {format_money(metrics['wallet'])} wallet",
     delta_color="off",
     delta_arrow="off",
@@ -278,7 +280,7 @@ with tab_sales:
         if missing(metrics["possible_years"])
         else f"{int(metrics['active_years'])} of {int(metrics['possible_years'])}",
     )
-    loyalty[3].metric("Repeat rate", percent(metrics["repeat_rate"]))
+    loyalty[3].metric("Repeat rate", format_share(metrics["repeat_rate"]))
     loyalty[4].metric(
         "Days since last order",
         "–"
@@ -447,7 +449,7 @@ with tab_cost:
         f"Per {currency_symbol().strip()} of revenue",
         "–"
         if missing(cost) or missing(revenue) or float(revenue) <= 0
-        else f"{float(cost) / float(revenue) * 100:.1f} %",
+        else format_share(float(cost) / float(revenue), 1),
     )
     columns[2].metric(
         "Per order",
@@ -551,7 +553,7 @@ with tab_plan:
                 "is_below_plan": st.column_config.CheckboxColumn("Below plan"),
             },
         )
-        st.caption("Below plan: less than 90 % of the revenue target to date.")
+        st.caption(f"Below plan: {below_plan_text()}.")
         download_button(table, f"plan-vs-actual-{customer_id}.csv")
 
 # --- Scorecard explanation ---------------------------------------------------------------------
@@ -571,17 +573,20 @@ with tab_score:
             """,
             (definition,),
         ).iloc[0]
-        configured = definitions[definition].weights
-        configured_total = sum(configured) or 1.0
+        scaled_weights = query(
+            f"""
+            select {", ".join(f"{name}_weight" for name in scoring.NAMES)}
+            from marts.key_account_definitions
+            where definition_name = ?
+            """,
+            (definition,),
+        ).iloc[0]
         parts = pd.DataFrame(
             {
-                "attribute": [label for _, label, _ in scoring.ATTRIBUTES],
-                "perspective": [
-                    "Today" if perspective == "current" else "Future and fit"
-                    for _, _, perspective in scoring.ATTRIBUTES
-                ],
+                "attribute": [label for _, label, _ in ATTRIBUTES],
+                "perspective": [PERSPECTIVES[perspective] for _, _, perspective in ATTRIBUTES],
                 "value": [card[f"{name}_value"] for name in scoring.NAMES],
-                "definition_weight": [weight / configured_total * 100 for weight in configured],
+                "definition_weight": [scaled_weights[f"{name}_weight"] * 100 for name in scoring.NAMES],
                 "weight": [card[f"{name}_weight"] * 100 for name in scoring.NAMES],
                 "contribution": [card[f"{name}_contribution"] for name in scoring.NAMES],
             }
@@ -616,7 +621,7 @@ with tab_score:
                 y=bars["attribute"],
                 orientation="h",
                 marker_color=[
-                    REVENUE_COLOUR if perspective == "Today" else MARGIN_COLOUR
+                    REVENUE_COLOUR if perspective == PERSPECTIVES["current"] else MARGIN_COLOUR
                     for perspective in bars["perspective"]
                 ],
                 text=[f"{value:.1f}" for value in bars["contribution"]],
@@ -669,8 +674,8 @@ history = query(
 )
 decisions = query(
     """
-    select forced_status, reason, decided_by, decided_on, expires_on
-    from staging.stg_account_overrides
+    select forced_status, reason, decided_by, decided_on, expires_on, is_in_force
+    from marts.account_overrides
     where customer_id = ?
     order by decided_on desc
     """,
@@ -706,7 +711,7 @@ with tab_history:
         )
         st.caption(
             "Each time a run found the account entering or leaving the key-account list, or moving "
-            "between Pareto tiers (A: the accounts making the first 80 %, B: to 95 %, C: the rest)."
+            f"between Pareto tiers ({pareto_tiers_text()})."
         )
         download_button(history, f"status-history-{customer_id}-{definition}.csv")
 
@@ -728,10 +733,6 @@ with tab_history:
         decisions["forced_status"] = (
             decisions["forced_status"].map(STATUS).fillna(decisions["forced_status"])
         )
-        reporting_date = metrics["reporting_date"]
-        decisions["in_force"] = decisions["expires_on"].isna() | (
-            pd.to_datetime(decisions["expires_on"]) >= pd.Timestamp(reporting_date)
-        )
         st.dataframe(
             decisions,
             hide_index=True,
@@ -742,7 +743,7 @@ with tab_history:
                 "decided_by": "Decided by",
                 "decided_on": st.column_config.DateColumn("Decided on", format="D MMM YYYY"),
                 "expires_on": st.column_config.DateColumn("Until", format="D MMM YYYY"),
-                "in_force": st.column_config.CheckboxColumn("In force"),
+                "is_in_force": st.column_config.CheckboxColumn("In force"),
             },
         )
         st.caption("Decisions by sales leadership that override the computed key-account status.")

@@ -8,13 +8,17 @@ import streamlit as st
 
 from dashboard import scoring
 from dashboard.export import download_button
-from dashboard.filters import (
+from dashboard.ui import (
+    ATTRIBUTES,
+    TIERS,
     currency_symbol,
+    definition_label,
     format_money,
     format_share,
     input_gaps_notice,
     known_sum,
     money_format,
+    pareto_tiers_text,
 )
 from dashboard.warehouse import query
 
@@ -32,7 +36,7 @@ LIST_COLUMNS = (
 
 
 def option_label(option: str) -> str:
-    return "Custom weights" if option == CUSTOM else scoring.definition_label(option)
+    return "Custom weights" if option == CUSTOM else definition_label(option)
 
 
 def custom_state(definition: scoring.Definition) -> dict:
@@ -55,7 +59,7 @@ def custom_state(definition: scoring.Definition) -> dict:
 
 
 def rule_and_gates(definition: scoring.Definition) -> str:
-    """E.g. "best 4 % of active customers · customer for 24+ months · tier A"."""
+    """E.g. "the best-scored 4 % of active customers · customer for 24+ months · tier A"."""
     gates = f" · {definition.gates_text()}" if definition.has_gates else ""
     return definition.rule_text() + gates
 
@@ -91,19 +95,16 @@ BACKTEST_PERCENT = (
 
 def format_change(value: float | None) -> str:
     """0.065 -> '+6.5 %'; an en dash for unknown."""
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{float(value) * 100:+.1f} %"
+    return format_share(value, 1, signed=True)
 
 
 def change_words(value: float | None) -> str:
     """0.065 -> 'up 6.5 %', -0.03 -> 'down 3.0 %' (compared with a year before)."""
     if value is None or pd.isna(value):
         return "not comparable"
-    percent = float(value) * 100
-    if round(percent, 1) == 0:
+    if round(float(value) * 100, 1) == 0:
         return "unchanged"
-    return f"{'up' if percent > 0 else 'down'} {abs(percent):.1f} %"
+    return f"{'up' if value > 0 else 'down'} {format_share(abs(value), 1)}"
 
 
 def backtest_summary(row: pd.Series) -> str:
@@ -111,7 +112,7 @@ def backtest_summary(row: pd.Series) -> str:
     picked = int(row["accounts_picked"])
     then = f"{pd.Timestamp(row['backtest_date']):%d %B %Y}"
     return (
-        f"**{scoring.definition_label(row['definition_name'])}** would have picked {picked:,} "
+        f"**{definition_label(row['definition_name'])}** would have picked {picked:,} "
         f"accounts on {then}. Today {format_share(row['retained_share'])} of them still buy, their "
         f"revenue is {change_words(row['revenue_growth'])} on a year before, and they bring "
         f"{format_share(row['profit_share'])} of today's profit. The {picked:,} largest customers "
@@ -155,7 +156,7 @@ def backtest_section(focus: str | None) -> None:
     table = pd.DataFrame(
         {
             "definition_name": frame["definition_name"],
-            "definition": frame["definition_name"].map(scoring.definition_label),
+            "definition": frame["definition_name"].map(definition_label),
             "accounts_picked": frame["accounts_picked"],
             "retained_share": versus("retained_share", format_share),
             "revenue_growth": versus("revenue_growth", format_change),
@@ -280,7 +281,7 @@ if CUSTOM in chosen:
             "Start from",
             list(presets),
             index=list(presets).index("balanced") if "balanced" in presets else 0,
-            format_func=scoring.definition_label,
+            format_func=definition_label,
             key="custom_start",
             on_change=start_from_preset,
             help="Loads that definition's weights, selection rule and gates; change any of them "
@@ -295,7 +296,7 @@ if CUSTOM in chosen:
         current.caption("Performance today")
         future.caption("Future potential and fit")
         weights = []
-        for name, label, perspective in scoring.ATTRIBUTES:
+        for name, label, perspective in ATTRIBUTES:
             column = current if perspective == "current" else future
             weights.append(column.slider(label, 0.0, 5.0, step=0.5, key=f"custom_weight_{name}"))
         rule = st.radio(
@@ -317,7 +318,7 @@ if CUSTOM in chosen:
 
         st.markdown(
             f"**Who can be picked** · gates, starting from "
-            f"{scoring.definition_label(start_name)}: {start_definition.gates_text()}"
+            f"{definition_label(start_name)}: {start_definition.gates_text()}"
         )
         st.caption(
             "A customer a gate keeps out is never picked; the list's length still counts every "
@@ -337,11 +338,10 @@ if CUSTOM in chosen:
         )
         tiers = tiers_column.multiselect(
             "Revenue tiers",
-            scoring.REVENUE_TIERS,
+            TIERS,
             key="custom_gate_tiers",
             placeholder="Any tier",
-            help="A: the customers making the first 80 % of revenue, B: the next 15 %, C: the "
-            "rest. Empty = no gate.",
+            help=f"Tier {pareto_tiers_text()}. Empty = no gate.",
         )
         positive = profit_column.checkbox(
             "Only customers that earn us money",
@@ -449,7 +449,7 @@ for start in range(0, len(rows), cards_per_row):
             revenue.metric(
                 "Revenue captured",
                 format_money(row["revenue"]),
-                f"{row['revenue_share']:.0f} % of all"
+                f"{format_share(row['revenue_share'] / 100)} of all"
                 if row["revenue_share"] is not None
                 else None,
                 delta_color="off",
@@ -458,7 +458,7 @@ for start in range(0, len(rows), cards_per_row):
             contribution.metric(
                 "Net contribution",
                 format_money(row["contribution"]),
-                f"{row['contribution_share']:.0f} % of all"
+                f"{format_share(row['contribution_share'] / 100)} of all"
                 if row["contribution_share"] is not None
                 else None,
                 delta_color="off",

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.export import download_button
-from dashboard.filters import (
+from dashboard.ui import (
     FLAGS,
     MISTAKE_FLAGS,
     account_filters,
@@ -18,9 +18,11 @@ from dashboard.filters import (
     definition_select,
     definitions,
     format_money,
+    format_share,
     input_gaps_notice,
     manager_labels,
     money_format,
+    run_settings,
 )
 from dashboard.warehouse import query
 
@@ -32,16 +34,21 @@ FLAG_COLOURS = {
     "is_easy_sell_no_growth": "#8e7cc3",
 }
 
-# Per flag: the column with the sentence, what the flag means, and the figures behind it
-# (column -> label, format).
+# Per flag: the column with the sentence, what the flag means (with the limits this run used), and
+# the figures behind it (column -> label, format).
 MONEY, PERCENT, NUMBER, DECIMAL, SCORE5 = money_format(), "percent", "%d", "%.2f", "%.1f / 5"
+limits = run_settings()
+tier_a = format_share(limits["pareto_a_cutoff"])
+one_off_months = int(limits["flag_one_off_max_tenure_months"])
+relationship_years = int(limits["loyalty_full_tenure_years"])
 FLAG_DETAILS = {
     "is_big_but_unprofitable": {
         "reason": "big_but_unprofitable_reason",
-        "meaning": "In revenue tier A (the customers making 80 % of revenue), but the margin after discounts "
-        "and cost to serve (the gross margin where no service costs are known) is under a third of what the "
-        "typical customer earns us, or a loss: big buyers with the procurement power to squeeze our price, or "
-        "accounts that cost more to serve than they earn.",
+        "meaning": f"In revenue tier A (the customers making the first {tier_a} of revenue), but the margin after "
+        "discounts and cost to serve (the gross margin where no service costs are known) is under "
+        f"{format_share(limits['flag_unprofitable_max_share_of_typical_margin'])} of what the typical customer "
+        "earns us, or a loss: big buyers with the procurement power to squeeze our price, or accounts that cost "
+        "more to serve than they earn.",
         "figures": {
             "revenue_t12m": ("Revenue, 12 months", MONEY),
             "gross_margin_pct_t12m": ("Gross margin", PERCENT),
@@ -52,9 +59,10 @@ FLAG_DETAILS = {
     },
     "is_big_revenue_one_off": {
         "reason": "big_revenue_one_off_reason",
-        "meaning": "In revenue tier A, but a customer for less than two years that has ordered in three months or "
-        "fewer in all: a temporary project, not a relationship of three years or more. Where the export starts "
-        "less than two years ago, the ordering rhythm alone decides.",
+        "meaning": f"In revenue tier A, but a customer for less than {one_off_months} months that has ordered in "
+        f"{int(limits['flag_one_off_max_active_months'])} months or fewer in all: a temporary project, not a "
+        f"relationship of {relationship_years} years or more. Where the export starts less than {one_off_months} "
+        "months ago, the ordering rhythm alone decides.",
         "figures": {
             "revenue_t12m": ("Revenue, 12 months", MONEY),
             "tenure_months": ("Customer for (months)", NUMBER),
@@ -64,8 +72,11 @@ FLAG_DETAILS = {
     },
     "is_easy_sell_no_growth": {
         "reason": "easy_sell_no_growth_reason",
-        "meaning": "Orders in every quarter, predictably (monthly or once a quarter), but revenue is flat or "
-        "shrinking, we already have most of the wallet, and the account does not fit where we want to go.",
+        "meaning": f"Orders in at least {int(limits['flag_easy_sell_min_active_quarters'])} of the last 4 quarters, "
+        "predictably (monthly or once a quarter), but revenue is flat or shrinking (growth of "
+        f"{format_share(limits['flag_easy_sell_max_growth'])} a year at most), we already have "
+        f"{format_share(limits['flag_easy_sell_min_share_of_wallet'])} or more of the wallet, and the account does "
+        f"not fit where we want to go (strategic fit {limits['flag_easy_sell_max_strategic_fit']:g} / 5 or less).",
         "figures": {
             "revenue_t12m": ("Revenue, 12 months", MONEY),
             "active_quarters_t12m": ("Quarters with orders, of 4", NUMBER),
@@ -77,9 +88,12 @@ FLAG_DETAILS = {
     },
     OAK: {
         "reason": "tomorrows_oak_reason",
-        "meaning": "Outside revenue tier A today, but growing fast (weighed by the revenue behind the growth) and "
-        "steadily, with most of the wallet still to win and a good strategic fit (or not yet assessed): ranking "
-        "by revenue hides them. They make the development list beside the key accounts.",
+        "meaning": f"Outside revenue tier A today, but growing by {format_share(limits['flag_oak_min_growth'])} a "
+        "year or more (weighed by the revenue behind the growth) and steadily (orders in at least "
+        f"{int(limits['flag_oak_min_active_months'])} of the last 12 months, or in every quarter), with "
+        f"{format_share(1 - limits['flag_oak_max_share_of_wallet'])} or more of the wallet still to win and a "
+        f"strategic fit of {limits['flag_oak_min_strategic_fit']:g} / 5 or more (or not yet assessed): ranking by "
+        "revenue hides them. They make the development list beside the key accounts.",
         "figures": {
             "revenue_t12m": ("Revenue, 12 months", MONEY),
             "revenue_growth": ("Growth a year", PERCENT),

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.export import download_button
-from dashboard.filters import (
+from dashboard.ui import (
     TIERS,
     account_link,
     currency_symbol,
@@ -19,6 +19,8 @@ from dashboard.filters import (
     input_gaps_notice,
     manager_labels,
     money_format,
+    pareto_tiers_text,
+    run_settings,
 )
 from dashboard.warehouse import query
 
@@ -203,7 +205,11 @@ with left:
                 hovertemplate="Key account at the top %{x:.1%} by " + measure.lower() + "<extra></extra>",
             )
         )
-    for cut, label in ((0.8, "A | B: 80 %"), (0.95, "B | C: 95 %")):
+    settings = run_settings()
+    for cut, label in (
+        (settings["pareto_a_cutoff"], f"A | B: {format_share(settings['pareto_a_cutoff'])}"),
+        (settings["pareto_b_cutoff"], f"B | C: {format_share(settings['pareto_b_cutoff'])}"),
+    ):
         figure.add_hline(y=cut, line={"dash": "dot", "color": "#888", "width": 1}, annotation_text=label,
                          annotation_position="bottom right", annotation_font_color="#666")
     figure.update_layout(
@@ -358,7 +364,7 @@ def draw_tier_matrix(matrix: pd.DataFrame) -> None:
         st.plotly_chart(figure, width="stretch", key="tier_matrix")
         st.caption(
             "Active customers by Pareto tier on revenue (rows) and on net contribution (columns); the darker the "
-            "cell, the more of our revenue it holds. Tier A: the accounts that make the first 80 %, B: up to 95 %."
+            f"cell, the more of our revenue it holds. Tier {pareto_tiers_text()}."
         )
     with right:
         def cell(revenue_tier: str, contribution_tier: str) -> pd.Series:

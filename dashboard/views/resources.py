@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import scoring
 from dashboard.export import download_button
-from dashboard.filters import (
+from dashboard.plans import label_periods, plan_chart
+from dashboard.text import chart_text, markdown_text
+from dashboard.ui import (
+    below_plan_text,
+    definition_label,
     definition_select,
+    format_share,
     input_gaps_notice,
     manager_labels,
     money_format,
+    run_settings,
 )
-from dashboard.plans import label_periods, plan_chart
-from dashboard.text import chart_text, markdown_text
 from dashboard.warehouse import query
 
 ALL = "All account managers"
+OVER_CAPACITY_COLOUR, WITHIN_CAPACITY_COLOUR = "#E45756", "#4C78A8"
 
 
 st.title("Resources & cadence")
@@ -33,15 +39,10 @@ if definition not in definitions:
     st.stop()
 
 managers = query(
-    "select account_manager_id, manager_name, capacity_accounts from staging.stg_account_managers "
-    "order by manager_name, account_manager_id"
+    "select account_manager_id, manager_name from marts.account_managers "
+    "where is_in_managers_file order by manager_name, account_manager_id"
 )
-manager_names = dict(
-    zip(
-        managers["account_manager_id"],
-        managers["manager_name"].fillna(managers["account_manager_id"]),
-    )
-)
+manager_names = dict(zip(managers["account_manager_id"], managers["manager_name"]))
 
 pick_manager = st.columns(2)[0]
 manager = pick_manager.selectbox(
@@ -52,94 +53,69 @@ manager = pick_manager.selectbox(
     help="Narrows the plan figures and the exit reviews to one manager's accounts.",
 )
 manager_filter = None if manager == ALL else manager
-definition_label = scoring.definition_label(definition)
+definition_name = definition_label(definition)
 st.caption(
-    f"Key accounts under {definition_label} ({definitions[definition].rule_text()}), after manual "
+    f"Key accounts under {definition_name} ({definitions[definition].rule_text()}), after manual "
     "decisions."
 )
 
 # --- Key accounts per manager against capacity --------------------------------------------------
 load = query(
     """
-    with key_accounts as (
-        select scorecard.account_manager_id,
-               count(*) as key_accounts,
-               cast(sum(metrics.revenue_t12m) as double) as revenue,
-               cast(sum(metrics.net_contribution_t12m) as double) as net_contribution
-        from marts.key_account_scorecard as scorecard
-        inner join marts.customer_metrics as metrics on scorecard.customer_id = metrics.customer_id
-        where scorecard.definition_name = ? and scorecard.is_key_account
-        group by scorecard.account_manager_id
-    )
-    select managers.account_manager_id,
-           coalesce(managers.manager_name, managers.account_manager_id) as manager_name,
-           managers.capacity_accounts,
-           coalesce(key_accounts.key_accounts, 0) as key_accounts,
-           coalesce(key_accounts.key_accounts, 0) - managers.capacity_accounts as over_capacity,
-           coalesce(key_accounts.key_accounts, 0) / nullif(managers.capacity_accounts, 0) * 100 as utilisation,
-           coalesce(key_accounts.revenue, 0) as revenue,
-           -- No key accounts: no contribution; key accounts of unknown contribution: unknown.
-           case when key_accounts.key_accounts is null then 0 else key_accounts.net_contribution end
-               as net_contribution
-    from staging.stg_account_managers as managers
-    left join key_accounts on managers.account_manager_id = key_accounts.account_manager_id
-    order by utilisation desc nulls last, manager_name
+    select account_manager_id,
+           manager_name,
+           capacity_accounts,
+           key_accounts,
+           key_accounts_over_capacity,
+           capacity_used_share * 100 as capacity_used_percent,
+           cast(key_account_revenue_t12m as double) as key_account_revenue_t12m,
+           cast(key_account_net_contribution_t12m as double) as key_account_net_contribution_t12m
+    from marts.account_manager_capacity
+    where definition_name = ?
+    order by capacity_used_share desc nulls last, manager_name
     """,
     (definition,),
 )
+staffing = query(
+    "select * from marts.key_account_staffing where definition_name = ?", (definition,)
+).iloc[0]
 unmanaged = query(
     """
-    select scorecard.customer_id,
-           scorecard.customer_name,
-           scorecard.score_rank,
-           scorecard.score,
-           case
-               when scorecard.account_manager_id is null then 'No account manager assigned'
-               else 'Manager ' || scorecard.account_manager_id || ' is not in the managers file'
-           end as reason,
-           metrics.region,
-           metrics.industry,
-           cast(metrics.revenue_t12m as double) as revenue_t12m,
-           cast(metrics.net_contribution_t12m as double) as net_contribution_t12m
-    from marts.key_account_scorecard as scorecard
-    inner join marts.customer_metrics as metrics on scorecard.customer_id = metrics.customer_id
-    left join staging.stg_account_managers as managers
-        on scorecard.account_manager_id = managers.account_manager_id
-    where scorecard.definition_name = ? and scorecard.is_key_account
-        and managers.account_manager_id is null
-    order by scorecard.score_rank
+    select customer_id, customer_name, score_rank, score, reason, region, industry,
+           cast(revenue_t12m as double) as revenue_t12m,
+           cast(net_contribution_t12m as double) as net_contribution_t12m
+    from marts.key_accounts_without_manager
+    where definition_name = ?
+    order by score_rank
     """,
     (definition,),
 )
 
 st.subheader("Key accounts per manager")
-carried = int(load["key_accounts"].sum())
-capacity = int(load["capacity_accounts"].fillna(0).sum())
-over = load[load["over_capacity"] > 0]
 # Without a managers file capacity is unknown, not zero.
-has_managers = not load.empty
+has_managers = bool(staffing["managers"])
 figures = st.columns(4)
-figures[0].metric("Key accounts with a manager", f"{carried:,}")
+figures[0].metric("Key accounts with a manager", f"{int(staffing['key_accounts_with_manager']):,}")
 figures[1].metric(
     "Capacity of all managers",
-    f"{capacity:,}" if has_managers else "–",
-    f"{carried / capacity:.0%} used" if capacity else None,
+    f"{int(staffing['capacity_accounts']):,}" if pd.notna(staffing["capacity_accounts"]) else "–",
+    f"{format_share(staffing['capacity_used_share'])} used" if pd.notna(staffing["capacity_used_share"]) else None,
     delta_color="off",
     delta_arrow="off",
 )
 figures[2].metric(
     "Managers over capacity",
-    f"{len(over):,}" if has_managers else "–",
-    f"of {len(load):,}" if has_managers else None,
+    f"{int(staffing['managers_over_capacity']):,}" if has_managers else "–",
+    f"of {int(staffing['managers']):,}" if has_managers else None,
     delta_color="off",
     delta_arrow="off",
 )
-figures[3].metric("Key accounts without a manager", f"{len(unmanaged):,}")
+figures[3].metric("Key accounts without a manager", f"{int(staffing['key_accounts_without_manager']):,}")
 
 if load.empty:
     st.info("No account-managers file was loaded: capacity cannot be shown.")
 else:
-    chart = load.sort_values(["utilisation", "manager_name"], ascending=[True, False])
+    chart = load.sort_values(["capacity_used_percent", "manager_name"], ascending=[True, False])
     managers_shown = chart["manager_name"].map(chart_text)
     figure = go.Figure(
         [
@@ -148,9 +124,9 @@ else:
                 x=chart["key_accounts"],
                 orientation="h",
                 name="Key accounts",
-                marker_color=[
-                    "#E45756" if value > 0 else "#4C78A8" for value in chart["over_capacity"]
-                ],
+                marker_color=chart["key_accounts_over_capacity"]
+                .gt(0)
+                .map({True: OVER_CAPACITY_COLOUR, False: WITHIN_CAPACITY_COLOUR}),
                 hovertemplate="%{y}: %{x} key accounts<extra></extra>",
             ),
             go.Scatter(
@@ -183,27 +159,27 @@ else:
             "account_manager_id",
             "key_accounts",
             "capacity_accounts",
-            "utilisation",
-            "over_capacity",
-            "revenue",
-            "net_contribution",
+            "capacity_used_percent",
+            "key_accounts_over_capacity",
+            "key_account_revenue_t12m",
+            "key_account_net_contribution_t12m",
         ],
         column_config={
             "manager_name": "Account manager",
             "account_manager_id": "Manager ID",
             "key_accounts": st.column_config.NumberColumn("Key accounts", format="%d"),
             "capacity_accounts": st.column_config.NumberColumn("Capacity", format="%d"),
-            "utilisation": st.column_config.ProgressColumn(
+            "capacity_used_percent": st.column_config.ProgressColumn(
                 "Capacity used",
                 format="%.0f %%",
                 min_value=0,
-                max_value=max(100.0, float(load["utilisation"].max() or 100)),
+                max_value=max(100.0, float(load["capacity_used_percent"].max() or 100)),
             ),
-            "over_capacity": st.column_config.NumberColumn("Over (+) / free (−)", format="%+d"),
-            "revenue": st.column_config.NumberColumn(
+            "key_accounts_over_capacity": st.column_config.NumberColumn("Over (+) / free (−)", format="%+d"),
+            "key_account_revenue_t12m": st.column_config.NumberColumn(
                 "Key-account revenue, 12 months", format=money_format()
             ),
-            "net_contribution": st.column_config.NumberColumn(
+            "key_account_net_contribution_t12m": st.column_config.NumberColumn(
                 "Key-account net contribution", format=money_format()
             ),
         },
@@ -233,7 +209,7 @@ else:
         },
     )
     st.caption(
-        f"Key accounts under {definition_label} that nobody carries: assign a manager, or the "
+        f"Key accounts under {definition_name} that nobody carries: assign a manager, or the "
         "account gets no key-account treatment."
     )
     download_button(unmanaged, f"key-accounts-without-manager-{definition}.csv")
@@ -244,7 +220,7 @@ scope = st.radio(
     "Accounts",
     ["key", "all"],
     format_func={
-        "key": f"Key accounts under {definition_label}",
+        "key": f"Key accounts under {definition_name}",
         "all": "All accounts with a plan",
     }.get,
     horizontal=True,
@@ -252,26 +228,23 @@ scope = st.radio(
 )
 periods = query(
     """
-    select plans.period_start,
-           plans.period_end,
-           plans.period_status,
-           count(*) as accounts,
-           cast(sum(plans.target_revenue_to_date) as double) as target_revenue_to_date,
-           cast(sum(plans.actual_revenue) as double) as actual_revenue,
-           cast(sum(plans.actual_revenue) as double)
-               / nullif(cast(sum(plans.target_revenue_to_date) as double), 0) * 100 as revenue_attainment,
-           cast(sum(plans.target_gross_margin_to_date) as double) as target_gross_margin_to_date,
-           cast(sum(plans.actual_gross_margin) as double) as actual_gross_margin,
-           count(*) filter (where plans.is_below_plan) as below_plan
-    from marts.account_plan_performance as plans
-    left join marts.key_account_scorecard as scorecard
-        on plans.customer_id = scorecard.customer_id and scorecard.definition_name = ?
-    where (? = 'all' or coalesce(scorecard.is_key_account, false))
-        and (cast(? as varchar) is null or plans.account_manager_id = ?)
-    group by plans.period_start, plans.period_end, plans.period_status
-    order by plans.period_start, plans.period_end
+    select period_start,
+           period_end,
+           period_status,
+           accounts,
+           cast(target_revenue_to_date as double) as target_revenue_to_date,
+           cast(actual_revenue as double) as actual_revenue,
+           revenue_attainment * 100 as revenue_attainment,
+           cast(target_gross_margin_to_date as double) as target_gross_margin_to_date,
+           cast(actual_gross_margin as double) as actual_gross_margin,
+           accounts_below_plan as below_plan
+    from marts.plan_attainment_by_period
+    -- null: every account with a plan, or every manager.
+    where definition_name is not distinct from cast(? as varchar)
+        and account_manager_id is not distinct from cast(? as varchar)
+    order by period_start, period_end
     """,
-    (definition, scope, manager_filter, manager_filter),
+    (None if scope == "all" else definition, manager_filter),
 )
 if periods.empty:
     st.info("No account plan matches this choice.")
@@ -317,7 +290,7 @@ else:
             "actual_gross_margin": st.column_config.NumberColumn("Actual margin", format=money_format()),
         },
     )
-    st.caption("Below plan: an account under 90 % of its revenue target to date.")
+    st.caption(f"Below plan: an account {below_plan_text()}.")
     download_button(table, f"plan-vs-actual-{definition}-{scope}.csv")
 
 # --- Exit-review candidates --------------------------------------------------------------------
@@ -336,15 +309,18 @@ reviews = query(
 )
 review_definitions = query("select distinct definition_name from marts.exit_review_candidates")
 cadence = (
-    scoring.definition_label(review_definitions["definition_name"].iloc[0])
+    definition_label(review_definitions["definition_name"].iloc[0])
     if len(review_definitions) == 1
     else "the cadence definition"
 )
+settings = run_settings()
+periods_in_a_row = int(settings["exit_review_min_periods_below_plan"])
+min_score = f"{settings['exit_review_min_score']:g}"
 if reviews.empty:
     st.success(
         "No key account qualifies for an exit review"
         + ("" if manager_filter is None else f" among {markdown_text(manager_names[manager_filter])}'s accounts")
-        + ": none is below plan two closed periods in a row or scores under 40."
+        + f": none is below plan {periods_in_a_row} closed periods in a row or scores under {min_score}."
     )
 else:
     reviews["manager"] = manager_labels(reviews["account_manager_id"])
@@ -392,6 +368,7 @@ else:
     )
     download_button(table, "exit-review-candidates.csv")
 st.caption(
-    f"Key accounts under {cadence} that deserve an exit review: below plan in two or more closed "
-    "periods in a row, or a score under 40 (often an account kept on the list by a manual decision)."
+    f"Key accounts under {cadence} that deserve an exit review: below plan in {periods_in_a_row} or more "
+    f"closed periods in a row, or a score under {min_score} (often an account kept on the list by a "
+    "manual decision)."
 )

@@ -9,8 +9,11 @@ import streamlit as st
 
 from dashboard import scoring
 from dashboard.export import download_button
-from dashboard.filters import (
+from dashboard.text import chart_text, markdown_text
+from dashboard.ui import (
+    ATTRIBUTES,
     MISTAKE_FLAGS,
+    PERSPECTIVES,
     WALLET_SOURCES,
     account_filters,
     account_link,
@@ -26,23 +29,11 @@ from dashboard.filters import (
     money_format,
     selection_rule_text,
 )
-from dashboard.text import chart_text, markdown_text
 from dashboard.warehouse import query
 
 # The table shows at most this many accounts (best ranked first); filters narrow the rest down.
 DISPLAY_LIMIT = 1000
 
-ATTRIBUTES = {
-    "revenue_size": "Revenue size",
-    "profitability": "Profitability",
-    "margin_quality": "Margin quality",
-    "loyalty": "Loyalty",
-    "growth": "Growth",
-    "wallet_headroom": "Wallet headroom",
-    "strategic_fit": "Strategic fit",
-    "relationship_access": "Relationship access",
-}
-CURRENT = ("revenue_size", "profitability", "margin_quality", "loyalty")
 ACCOUNT_KEY = "scorecard_account"
 TABLE_KEY = "scorecard_table"
 IDS_KEY = "_scorecard_ids"
@@ -57,7 +48,7 @@ st.title("Scorecard")
 input_gaps_notice()
 st.caption(
     f"Every active customer scored 0–100 under **{definition_label(definition)}**, which "
-    f"{selection_rule_text(rule)}. Filter the list, then pick an account to see why it is, or is not, key."
+    f"picks {selection_rule_text(rule)}. Filter the list, then pick an account to see why it is, or is not, key."
 )
 
 chosen = account_filters("scorecard")
@@ -215,7 +206,7 @@ account = st.selectbox(
     help="Any account in the list above; selecting a row in the table picks it too.",
 )
 
-columns = ", ".join(f"s.{a}_value, s.{a}_weight, s.{a}_contribution" for a in ATTRIBUTES)
+columns = ", ".join(f"s.{a}_value, s.{a}_weight, s.{a}_contribution" for a in scoring.NAMES)
 detail = query(
     f"""
     select s.customer_id, s.customer_name, s.score, s.score_rank, s.is_key_account, s.is_key_account_computed,
@@ -245,8 +236,8 @@ benchmark = query(
     select count(*) filter (where is_key_account_computed) as selected,
            min(score) filter (where is_key_account_computed) as cutoff_score,
            count(*) as scored,
-           {", ".join(f"avg({a}_contribution) filter (where is_key_account) as {a}" for a in ATTRIBUTES)},
-           {", ".join(f"max({a}_weight) > 0 as {a}_weighted" for a in ATTRIBUTES)}
+           {", ".join(f"avg({a}_contribution) filter (where is_key_account) as {a}" for a in scoring.NAMES)},
+           {", ".join(f"max({a}_weight) > 0 as {a}_weighted" for a in scoring.NAMES)}
     from marts.key_account_scorecard
     where definition_name = ?
     """,
@@ -306,7 +297,7 @@ def _verdict() -> str:
                 select count(*) filter (where score_rank <= ?) as place,
                        max(a.capacity_accounts) as capacity
                 from marts.key_account_scorecard s
-                left join staging.stg_account_managers a on a.account_manager_id = s.account_manager_id
+                left join marts.account_managers a on a.account_manager_id = s.account_manager_id
                 where s.definition_name = ? and s.account_manager_id = ?
                 """,
                 (int(d["score_rank"]), definition, d["account_manager_id"]),
@@ -369,12 +360,12 @@ def _measure(attribute: str) -> str:
         if pd.isna(d["revenue_growth"]):
             return "unknown: too little history"
         if pd.notna(d["revenue_growth_yoy"]):
-            rate = f"revenue {float(d['revenue_growth_yoy']) * 100:+.0f} % year on year"
+            rate = f"revenue {format_share(d['revenue_growth_yoy'], signed=True)} year on year"
         elif pd.notna(d["revenue_trend_3y"]):
-            rate = f"3-year trend {float(d['revenue_trend_3y']) * 100:+.0f} % a year"
+            rate = f"3-year trend {format_share(d['revenue_trend_3y'], signed=True)} a year"
         else:
-            rate = f"trend through the last 12 months {float(d['revenue_trend_1y']) * 100:+.0f} % a year"
-        return f"{rate}; weighed by the revenue behind it {float(d['revenue_growth_material']) * 100:+.0f} %"
+            rate = f"trend through the last 12 months {format_share(d['revenue_trend_1y'], signed=True)} a year"
+        return f"{rate}; weighed by the revenue behind it {format_share(d['revenue_growth_material'], signed=True)}"
     if attribute == "wallet_headroom":
         if pd.isna(d["wallet"]):
             return "unknown: no wallet"
@@ -398,14 +389,14 @@ st.markdown(_verdict())
 
 breakdown = pd.DataFrame(
     {
-        "attribute": list(ATTRIBUTES.values()),
-        "perspective": ["Today" if a in CURRENT else "Future and fit" for a in ATTRIBUTES],
-        "measure": [_measure(a) for a in ATTRIBUTES],
-        "value": [d[f"{a}_value"] for a in ATTRIBUTES],
-        "effective_weight": [float(d[f"{a}_weight"]) for a in ATTRIBUTES],
-        "contribution": [float(d[f"{a}_contribution"]) for a in ATTRIBUTES],
+        "attribute": [label for _, label, _ in ATTRIBUTES],
+        "perspective": [PERSPECTIVES[perspective] for _, _, perspective in ATTRIBUTES],
+        "measure": [_measure(a) for a in scoring.NAMES],
+        "value": [d[f"{a}_value"] for a in scoring.NAMES],
+        "effective_weight": [float(d[f"{a}_weight"]) for a in scoring.NAMES],
+        "contribution": [float(d[f"{a}_contribution"]) for a in scoring.NAMES],
         "key_average": [
-            float(benchmark[a]) if pd.notna(benchmark[a]) else None for a in ATTRIBUTES
+            float(benchmark[a]) if pd.notna(benchmark[a]) else None for a in scoring.NAMES
         ],
     }
 )
@@ -468,7 +459,7 @@ with text_col:
         )
     # Attributes the definition weighs but this account lacks: their weight went to the others.
     unknown = [
-        label for a, label in ATTRIBUTES.items() if pd.isna(d[f"{a}_value"]) and bool(benchmark[f"{a}_weighted"])
+        label for a, label, _ in ATTRIBUTES if pd.isna(d[f"{a}_value"]) and bool(benchmark[f"{a}_weighted"])
     ]
     if unknown:
         lines.append("**Unknown, its weight shared out over the others:** " + ", ".join(u.lower() for u in unknown))
