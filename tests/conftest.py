@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +16,7 @@ from streamlit import config as streamlit_config
 
 from demo.generator import generate
 from orchestration.runner import run_pipeline
-from tests.support import processes_marked
+from tests.support import MATERIALIZED_FILE, processes_marked
 
 # As `kam dashboard` runs the app (see kam/cli.py): without magic, so AppTest compiles
 # the pages without ast.parse, which Python 3.11.7 can fail on while another thread parses.
@@ -42,6 +46,13 @@ def processes_left_by_the_suite() -> list[str]:
     ]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test reading the demo warehouse needs the pipeline run that builds it."""
+    for item in items:
+        if "demo_warehouse" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.pipeline)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """After the whole suite (the main process, once the workers are gone), no process it started
@@ -59,11 +70,31 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@contextlib.contextmanager
+def _built_once(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Path, bool]]:
+    """A folder shared by every xdist worker of this session, held under an exclusive lock, and
+    whether it still needs building: the first worker builds it, the others wait and reuse it."""
+    # Under xdist each worker's base folder sits in the session's; without it, the base folder is
+    # the session's own (its parent holds earlier sessions).
+    session_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        session_folder = session_folder.parent
+    shared = session_folder / name
+    shared.mkdir(exist_ok=True)
+    with (shared.parent / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / ".built"
+        yield shared, not done.exists()
+        done.touch()
+
+
 @pytest.fixture(scope="session")
 def demo_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A generated landing folder (read-only for tests: copy it before changing files)."""
-    root = tmp_path_factory.mktemp("demo")
-    generate(root / "landing", customers=DEMO_CUSTOMERS, lines=DEMO_LINES, seed=11)
+    """A generated landing folder (read-only for tests: copy it before changing files), generated
+    once per session and shared by the workers."""
+    with _built_once(tmp_path_factory, "demo") as (root, to_build):
+        if to_build:
+            generate(root / "landing", customers=DEMO_CUSTOMERS, lines=DEMO_LINES, seed=11)
     return root / "landing"
 
 
@@ -75,10 +106,17 @@ def demo_truth(demo_landing: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_warehouse(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The published warehouse built from `demo_landing` by the refresh job."""
-    warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    outcome = run_pipeline(demo_landing, warehouse)
-    assert outcome.success, outcome.error
+    """The published warehouse built from `demo_landing` by the refresh job, once per session:
+    the whole pipeline is the suite's most expensive step."""
+    with _built_once(tmp_path_factory, "warehouse") as (root, to_build):
+        warehouse = root / "warehouse.duckdb"
+        if to_build:
+            outcome = run_pipeline(demo_landing, warehouse)
+            assert outcome.success, outcome.error
+            materialized = sorted(
+                {e.asset_key.to_user_string() for e in outcome.result.get_asset_materialization_events()}
+            )
+            (root / MATERIALIZED_FILE).write_text(json.dumps(materialized))
     return warehouse
 
 

@@ -10,6 +10,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+# Beside the session's demo warehouse (tests/conftest.py): the assets its run materialised, for
+# tests of the run itself.
+MATERIALIZED_FILE = "materialized.json"
+
 
 def write(path: Path, text: str) -> Path:
     """Write `text` to `path` (UTF-8), creating its folders."""

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from demo.generator import generate
 from loading.contract import ENTITIES
@@ -21,6 +22,8 @@ BACKTEST_MODELS = (
     "int_backtest_customer_economics", "int_backtest_customer_tiers", "int_backtest_customer_flags",
     "int_backtest_scorecard_attributes", "int_backtest_scorecard_scores",
 )
+
+pytestmark = pytest.mark.pipeline
 
 
 def build_backtest(root: Path, warehouse: Path, extra_vars: dict | None = None) -> dict[str, bool]:

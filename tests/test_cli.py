@@ -54,6 +54,7 @@ def test_run_on_a_missing_landing_folder_fails_clearly_and_publishes_nothing(tmp
     assert not warehouse.exists()
 
 
+@pytest.mark.pipeline
 def test_a_rejected_batch_fails_the_run_and_leaves_the_published_warehouse_as_it_was(
     landing_copy, demo_warehouse, tmp_path
 ):
@@ -81,32 +82,6 @@ def test_a_rejected_batch_fails_the_run_and_leaves_the_published_warehouse_as_it
     assert warehouse.read_bytes() == published_before
 
 
-def test_a_bad_row_is_quarantined_and_the_run_publishes_the_rest(landing_copy, tmp_path):
-    from orchestration.runner import run_pipeline
-
-    warehouse = tmp_path / "warehouse.duckdb"
-    orders = next((landing_copy / "orders").glob("*.csv"))
-    lines = orders.read_text().splitlines()
-    bad_date = lines[5].split(",")[1]
-    lines[5] = lines[5].replace(bad_date, "2026-02-30")
-    orders.write_text("\n".join(lines) + "\n")
-
-    outcome = run_pipeline(landing_copy, warehouse)
-
-    assert outcome.success, outcome.error
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
-        assert conn.execute(
-            "SELECT source_row, column_name, rule, value FROM meta.quarantine"
-        ).fetchall() == [(5, "order_date", "unparseable_date", "2026-02-30")]
-        assert conn.execute("SELECT count(*) FROM raw.orders").fetchone() == (len(lines) - 2,)
-    ingest_metadata = next(
-        event.materialization.metadata
-        for event in outcome.result.get_asset_materialization_events()
-        if event.asset_key.path == ["raw", "orders"]
-    )
-    assert ingest_metadata["rows_quarantined"].value == 1
-
-
 def test_validate_reports_without_loading(landing_copy, capsys):
     (landing_copy / "account_plans" / "extra.csv").write_text(
         "customer_id,period_start,period_end,target_revenue,target_gross_margin\n"
@@ -124,14 +99,26 @@ def test_dashboard_refuses_a_warehouse_that_does_not_exist(tmp_path, capsys):
     assert "run `kam run` first" in capsys.readouterr().err
 
 
-def test_run_shows_progress_per_step_and_model_and_keeps_dbts_log_in_a_file(
+@pytest.mark.pipeline
+def test_a_run_quarantines_a_bad_row_publishes_the_rest_and_shows_progress_per_step_and_model(
     landing_copy, tmp_path, capfd
 ):
+    # One whole run for both: a bad row does not stop it, and what it prints while it goes.
     warehouse = tmp_path / "published" / "warehouse.duckdb"
     warehouse.parent.mkdir()
+    orders = next((landing_copy / "orders").glob("*.csv"))
+    lines = orders.read_text().splitlines()
+    bad_date = lines[5].split(",")[1]
+    lines[5] = lines[5].replace(bad_date, "2026-02-30")
+    orders.write_text("\n".join(lines) + "\n")
 
     assert main(["run", "--landing", str(landing_copy), "--warehouse", str(warehouse)]) == 0
 
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        assert conn.execute(
+            "SELECT source_row, column_name, rule, value FROM meta.quarantine"
+        ).fetchall() == [(5, "order_date", "unparseable_date", "2026-02-30")]
+        assert conn.execute("SELECT count(*) FROM raw.orders").fetchone() == (len(lines) - 2,)
     out, err = capfd.readouterr()
     assert out.startswith(f"Warehouse published: {warehouse} (")
     assert "raw__orders: done" in err
@@ -144,6 +131,7 @@ def test_run_shows_progress_per_step_and_model_and_keeps_dbts_log_in_a_file(
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes from /proc")
+@pytest.mark.pipeline
 def test_a_stopped_run_stops_its_dbt_build_with_it(tmp_path):
     """`kill` on `kam run` while dbt builds: dbt stops too, nothing is published, one clear line."""
     generate(tmp_path / "landing", customers=200, lines=20_000)
@@ -156,7 +144,9 @@ def test_a_stopped_run_stops_its_dbt_build_with_it(tmp_path):
     )
     deadline = time.monotonic() + 180
     while not any(" build " in process.command for process in processes_marked(mark)):
-        assert run.poll() is None and time.monotonic() < deadline, "dbt build never started"
+        if run.poll() is not None:
+            pytest.fail(f"the run ended before dbt started: {run.communicate()[1][-2000:]}")
+        assert time.monotonic() < deadline, "dbt build never started"
         time.sleep(0.2)
     run.terminate()
     _, errors = run.communicate(timeout=120)

@@ -231,6 +231,7 @@ SO2,2025-06-01,C2,P1,5,480.00,1
 """
 
 
+@pytest.mark.pipeline
 def test_orders_of_an_unknown_customer_stop_the_run_before_dbt_and_publish(tmp_path):
     landing = tmp_path / "landing"
     write(landing / "customers" / "customers.csv", CUSTOMERS)

@@ -224,6 +224,7 @@ def test_the_failed_check_names_rule_figure_threshold_file_report_and_what_to_do
     assert failed["files"][0]["file"] == "orders/orders_cents.csv"
 
 
+@pytest.mark.pipeline
 def test_a_run_stopped_by_the_check_says_what_failed_and_what_to_do(landing, tmp_path):
     """`kam run`'s failure text is the blocking check's explanation, not "1 check failed"."""
     drop_cents_file(landing)

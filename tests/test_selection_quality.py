@@ -24,6 +24,8 @@ OPEN_GAPS: dict[tuple[str, str], float] = {
     ("history_1_year", "is_tomorrows_oak recall"): 0.64,
 }
 
+pytestmark = pytest.mark.pipeline
+
 
 def floor(world: str, figure: str, bar: float) -> float:
     return OPEN_GAPS.get((world, figure), bar)

@@ -20,7 +20,7 @@ SOURCE = ROOT.parent / "shared" / "data" / "superstore"
 EXPORT = SOURCE / "Sample - Superstore.csv"
 MAPPING = ROOT / "mappings" / "superstore.yml"
 
-pytestmark = pytest.mark.skipif(not EXPORT.exists(), reason=f"{EXPORT} is absent")
+pytestmark = [pytest.mark.pipeline, pytest.mark.skipif(not EXPORT.exists(), reason=f"{EXPORT} is absent")]
 
 CENT = Decimal("0.01")
 
