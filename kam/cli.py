@@ -205,6 +205,119 @@ def _dagster(args: argparse.Namespace) -> int:
     os.execve(command[0], command, {**os.environ, "DAGSTER_HOME": str(home)})
 
 
+class _StopServing(Exception):
+    """A stop signal (kill, a service manager) ending `kam docs` as Ctrl+C does."""
+
+
+def _stop_serving(signum: int, frame: object) -> None:
+    raise _StopServing
+
+
+def _docs(args: argparse.Namespace) -> int:
+    import functools
+    import http.server
+    import socket
+    import tempfile
+
+    _, warehouse = resolve_paths(None, args.warehouse)
+    if not warehouse.exists():
+        print(f"No warehouse at {warehouse}: run `kam run` first.", file=sys.stderr)
+        return 1
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    class DictionaryServer(http.server.ThreadingHTTPServer):
+        address_family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+
+        def handle_error(self, request: object, client_address: object) -> None:
+            # A browser that closes a page mid-download is no error worth a traceback.
+            if not isinstance(sys.exc_info()[1], ConnectionError):
+                super().handle_error(request, client_address)
+
+    # Stopped by Ctrl+C or a kill alike, whenever it comes: while dbt generates (its process is
+    # killed with it) or while serving. A shell starts a background job with SIGINT ignored, so
+    # Python's Ctrl+C handler is put back explicitly, as for `kam dagster`.
+    signal.signal(signal.SIGTERM, _stop_serving)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with tempfile.TemporaryDirectory(prefix="kam-docs-") as scratch:
+            site = Path(scratch) / "site"
+            site.mkdir()
+            # Listen first, so a port in use is said at once rather than after generating.
+            try:
+                server = DictionaryServer(
+                    (args.host, args.port), functools.partial(QuietHandler, directory=str(site))
+                )
+            except (OSError, OverflowError) as error:
+                print(f"kam docs: cannot listen on {args.host}:{args.port} "
+                      f"({getattr(error, 'strerror', None) or error}): choose another --port.",
+                      file=sys.stderr)
+                return 1
+            with server:
+                print(f"Generating the data dictionary of {warehouse} ...", file=sys.stderr,
+                      flush=True)
+                if problem := _generate_dictionary(warehouse, Path(scratch), site):
+                    print(f"kam docs: {problem}", file=sys.stderr)
+                    return 1
+                shown_host = "localhost" if args.host == "127.0.0.1" else args.host
+                print(f"Data dictionary: http://{shown_host}:{args.port}  "
+                      f"(warehouse {warehouse}; Ctrl+C to stop)", flush=True)
+                server.serve_forever()
+    except (KeyboardInterrupt, _StopServing):
+        return 0
+    return 0
+
+
+def _generate_dictionary(warehouse: Path, scratch: Path, site: Path) -> str | None:
+    """`dbt docs generate` over a copy of the published warehouse, its pages put in `site`;
+    what went wrong, or None.
+
+    dbt opens its database for writing, so it never gets the published file, which readers hold
+    open, nor the working database a run may be writing: it gets a private copy, named as the
+    published file so the dictionary names the tables as an analyst sees them. The publish
+    replaces the file in one rename, so the copy is one whole publish."""
+    import json
+    import shutil
+    import subprocess
+
+    copy = scratch / "database" / warehouse.name
+    copy.parent.mkdir()
+    try:
+        shutil.copyfile(warehouse, copy)
+        wal = warehouse.with_name(f"{warehouse.name}.wal")
+        if wal.exists():
+            shutil.copyfile(wal, copy.with_name(f"{copy.name}.wal"))
+    except OSError as error:
+        return (f"cannot copy {warehouse} to {copy.parent} ({error.strerror or error}): free "
+                "room there, or set TMPDIR to a folder with room for the warehouse.")
+    project = PROJECT_ROOT / "dbt_project"
+    dbt = Path(sys.executable).parent / "dbt"
+    target = scratch / "target"
+    command = [
+        str(dbt if dbt.exists() else "dbt"),
+        # Nothing leaves this machine: no usage statistics from dbt, and the pages read the same
+        # setting from the manifest, so they load no tracking script from the internet either.
+        "--no-send-anonymous-usage-stats",
+        "docs", "generate",
+        "--project-dir", str(project), "--profiles-dir", str(project),
+        "--target-path", str(target), "--log-path", str(scratch / "logs"),
+        "--vars", json.dumps({"warehouse_path": str(copy)}),
+    ]
+    completed = subprocess.run(
+        command, cwd=project, capture_output=True, text=True, check=False,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+    if completed.returncode != 0:
+        output = (completed.stdout + completed.stderr).strip().splitlines()
+        return "dbt docs generate failed:\n" + "\n".join(output[-20:])
+    # The pages and the two files they read, and nothing else of dbt's target folder.
+    for name in ("index.html", "manifest.json", "catalog.json"):
+        shutil.copyfile(target / name, site / name)
+    return None
+
+
 def _add_landing_arguments(command: argparse.ArgumentParser) -> None:
     where = command.add_mutually_exclusive_group()
     where.add_argument("--landing", type=Path, default=None,
@@ -298,6 +411,20 @@ def build_parser() -> argparse.ArgumentParser:
     dagster.add_argument("--host", default="127.0.0.1",
                          help="address to listen on (default 127.0.0.1: this machine only)")
     dagster.set_defaults(handler=_dagster)
+
+    docs = commands.add_parser(
+        "docs", help="serve the data dictionary: every table and column of the warehouse, described",
+        description="Generate dbt's documentation site over a copy of the published warehouse "
+        "(every model, the raw and meta tables, their columns, descriptions and lineage) and serve "
+        "it on this machine, with nothing fetched from the internet. A kill signal stops it. See "
+        "docs/data-dictionary.md.",
+    )
+    docs.add_argument("--warehouse", type=Path, default=None,
+                      help="published DuckDB file (default $KAM_WAREHOUSE or data/warehouse.duckdb)")
+    docs.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    docs.add_argument("--host", default="127.0.0.1",
+                      help="address to listen on (default 127.0.0.1: this machine only)")
+    docs.set_defaults(handler=_docs)
     return parser
 
 

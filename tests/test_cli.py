@@ -19,7 +19,9 @@ from orchestration.warehouse import work_path
 from tests.support import processes_marked
 
 
-@pytest.mark.parametrize("command", [[], ["generate"], ["run"], ["validate"], ["dashboard"]])
+@pytest.mark.parametrize(
+    "command", [[], ["generate"], ["run"], ["validate"], ["dashboard"], ["dagster"], ["docs"]]
+)
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([*command, "--help"])

@@ -116,62 +116,20 @@
             max(case when customer_days.order_count > 0 then customer_days.order_date end)
                 as last_order_date,
             sum(customer_days.revenue) as revenue_lifetime,
-            sum(case
-                when customer_days.order_date > reporting_window.t12m_after then customer_days.revenue
-                else 0
-            end) as revenue_t12m,
-            sum(case
-                when customer_days.order_date > reporting_window.prior_t12m_after
-                    and customer_days.order_date <= reporting_window.t12m_after
-                    then customer_days.revenue
-                else 0
-            end) as revenue_prior_t12m,
-            sum(case
-                when customer_days.order_date > reporting_window.third_t12m_after
-                    and customer_days.order_date <= reporting_window.prior_t12m_after
-                    then customer_days.revenue
-                else 0
-            end) as revenue_third_t12m,
-            sum(case
-                when customer_days.order_date > reporting_window.t12m_after
-                    then customer_days.revenue_costed
-                else 0
-            end) as revenue_costed_t12m,
-            sum(case
-                when customer_days.order_date > reporting_window.t12m_after
-                    then customer_days.revenue_volume
-                else 0
-            end) as revenue_volume_t12m,
-            sum(case
-                when customer_days.order_date > reporting_window.t12m_after
-                    then customer_days.revenue_volume_costed
-                else 0
-            end) as revenue_volume_costed_t12m,
-            sum(case
-                when customer_days.order_date > reporting_window.t12m_after
-                    then customer_days.gross_margin
-            end) as costed_gross_margin_t12m,
-            sum(case
-                when customer_days.order_date > reporting_window.prior_t12m_after
-                    and customer_days.order_date <= reporting_window.t12m_after
-                    then customer_days.gross_margin
-            end) as costed_gross_margin_prior_t12m,
-            sum(case
-                when customer_days.order_date > reporting_window.t12m_after
-                    then customer_days.line_count
-                else 0
-            end) as line_count_t12m,
-            sum(case
-                when customer_days.order_date > reporting_window.prior_t12m_after
-                    and customer_days.order_date <= reporting_window.t12m_after
-                    then customer_days.line_count
-                else 0
-            end) as line_count_prior_t12m,
-            sum(case
-                when customer_days.order_date > reporting_window.t12m_after
-                    then customer_days.order_count
-                else 0
-            end) as order_count_t12m,
+            {{ econ_window_sum('customer_days.revenue', 't12m') }} as revenue_t12m,
+            {{ econ_window_sum('customer_days.revenue', 'prior_t12m') }} as revenue_prior_t12m,
+            {{ econ_window_sum('customer_days.revenue', 'third_t12m') }} as revenue_third_t12m,
+            {{ econ_window_sum('customer_days.revenue_costed', 't12m') }} as revenue_costed_t12m,
+            {{ econ_window_sum('customer_days.revenue_volume', 't12m') }} as revenue_volume_t12m,
+            {{ econ_window_sum('customer_days.revenue_volume_costed', 't12m') }}
+                as revenue_volume_costed_t12m,
+            {{ econ_window_sum('customer_days.gross_margin', 't12m', zero_when_none=false) }}
+                as costed_gross_margin_t12m,
+            {{ econ_window_sum('customer_days.gross_margin', 'prior_t12m', zero_when_none=false) }}
+                as costed_gross_margin_prior_t12m,
+            {{ econ_window_sum('customer_days.line_count', 't12m') }} as line_count_t12m,
+            {{ econ_window_sum('customer_days.line_count', 'prior_t12m') }} as line_count_prior_t12m,
+            {{ econ_window_sum('customer_days.order_count', 't12m') }} as order_count_t12m,
             sum(customer_days.order_count) as order_count_lifetime
 
         from customer_days
