@@ -37,12 +37,12 @@ dagster: setup
 
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2 --dist loadgroup --durations=15
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
 # The inner loop: everything but the tests that run the pipeline or a browser (about a minute).
 test-fast: setup
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2 --dist loadgroup -m "not pipeline and not browser"
+	$(BIN)/pytest -n 2 --dist loadfile -m "not pipeline and not browser"
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -33,8 +33,6 @@ PAGES = {
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
-    # Its module-scoped browser and dashboard are started once when its tests share a worker.
-    pytest.mark.xdist_group("test_browser"),
 ]
 
 

@@ -31,9 +31,6 @@ OVERRIDE_REASON = "[Pay here](http://evil.example)"  # every manual decision's r
 # An unescaped `](` closes the text of a Markdown link or image.
 MARKDOWN_LINK = re.compile(r"(?<!\\)\]\(")
 
-# Its module-scoped fixtures are built once when its tests share a worker.
-pytestmark = pytest.mark.xdist_group("test_dashboard_landing_data")
-
 
 def _tables_with(conn: duckdb.DuckDBPyConnection, *columns: str) -> list[str]:
     rows = conn.execute(

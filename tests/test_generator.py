@@ -22,9 +22,6 @@ LINES = 30_000
 SEED = 7
 END = date(2026, 10, 31)
 
-# Its module-scoped fixtures are built once when its tests share a worker.
-pytestmark = pytest.mark.xdist_group("test_generator")
-
 
 def _generate(root: Path, **overrides) -> GenerationSummary:
     arguments = {"customers": CUSTOMERS, "lines": LINES, "seed": SEED, "end_date": END}

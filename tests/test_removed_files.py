@@ -36,9 +36,6 @@ SETTINGS = RuleSettings(latest_order_date=date(2026, 11, 25), max_quarantine_sha
 HEADER = "order_id,order_date,customer_id,product_id,quantity,net_revenue\n"
 CUSTOMERS = "customer_id,customer_name\nC1,Acme\nC2,Beta\n"
 
-# Its module-scoped fixtures are built once when its tests share a worker.
-pytestmark = pytest.mark.xdist_group("test_removed_files")
-
 
 def orders_csv(prefix: str, rows: int, bad_row: int | None = None) -> str:
     """`rows` order lines with ids unique to `prefix`; `bad_row` gets an unparseable date."""

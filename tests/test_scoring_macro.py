@@ -49,9 +49,6 @@ order by customer_id
 """
 REVENUE_ONLY = {"revenue_size": 1}
 
-# Its module-scoped fixtures are built once when its tests share a worker.
-pytestmark = pytest.mark.xdist_group("test_scoring_macro")
-
 
 @pytest.fixture(scope="module")
 def conn(demo_warehouse):

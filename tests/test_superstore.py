@@ -23,8 +23,6 @@ MAPPING = ROOT / "mappings" / "superstore.yml"
 pytestmark = [
     pytest.mark.pipeline,
     pytest.mark.skipif(not EXPORT.exists(), reason=f"{EXPORT} is absent"),
-    # Its module-scoped warehouse is built once when its tests share a worker.
-    pytest.mark.xdist_group("test_superstore"),
 ]
 
 CENT = Decimal("0.01")

@@ -24,9 +24,6 @@ from dashboard import scoring
 
 TOLERANCE = 1e-9
 
-# Its module-scoped fixtures are built once when its tests share a worker.
-pytestmark = pytest.mark.xdist_group("test_whatif_agrees_with_warehouse")
-
 
 @pytest.fixture(scope="module")
 def conn(demo_warehouse):
