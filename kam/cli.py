@@ -164,8 +164,7 @@ def _dashboard(args: argparse.Namespace) -> int:
         print(f"No warehouse at {warehouse}: run `kam run` first.", file=sys.stderr)
         return 1
     app = PROJECT_ROOT / "dashboard" / "app.py"
-    shown_host = "localhost" if args.host == "127.0.0.1" else args.host
-    print(f"Dashboard: http://{shown_host}:{args.port}  (warehouse {warehouse}; Ctrl+C to stop)",
+    print(f"Dashboard: {_local_url(args)}  (warehouse {warehouse}; Ctrl+C to stop)",
           flush=True)
     command = [
         sys.executable, "-m", "streamlit", "run", str(app),
@@ -190,8 +189,7 @@ def _dashboard(args: argparse.Namespace) -> int:
 def _dagster(args: argparse.Namespace) -> int:
     home = Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home"))
     home.mkdir(parents=True, exist_ok=True)
-    shown_host = "localhost" if args.host == "127.0.0.1" else args.host
-    print(f"Dagster: http://{shown_host}:{args.port}  (run history in {home}; Ctrl+C to stop)",
+    print(f"Dagster: {_local_url(args)}  (run history in {home}; Ctrl+C to stop)",
           flush=True)
     command = [
         str(Path(sys.executable).parent / "dagster"), "dev", "-m", "orchestration.definitions",
@@ -261,8 +259,7 @@ def _docs(args: argparse.Namespace) -> int:
                 if problem := _generate_dictionary(warehouse, Path(scratch), site):
                     print(f"kam docs: {problem}", file=sys.stderr)
                     return 1
-                shown_host = "localhost" if args.host == "127.0.0.1" else args.host
-                print(f"Data dictionary: http://{shown_host}:{args.port}  "
+                print(f"Data dictionary: {_local_url(args)}  "
                       f"(warehouse {warehouse}; Ctrl+C to stop)", flush=True)
                 server.serve_forever()
     except (KeyboardInterrupt, _StopServing):
@@ -316,6 +313,18 @@ def _generate_dictionary(warehouse: Path, scratch: Path, site: Path) -> str | No
     for name in ("index.html", "manifest.json", "catalog.json"):
         shutil.copyfile(target / name, site / name)
     return None
+
+
+def _local_url(args: argparse.Namespace) -> str:
+    """The address a server started with `--host` and `--port` is opened at."""
+    host = "localhost" if args.host == "127.0.0.1" else args.host
+    return f"http://{host}:{args.port}"
+
+
+def _add_warehouse_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--warehouse", type=Path, default=None,
+                         help="published DuckDB file (default $KAM_WAREHOUSE or "
+                         "data/warehouse.duckdb)")
 
 
 def _add_landing_arguments(command: argparse.ArgumentParser) -> None:
@@ -377,8 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the landing folder, build the dbt models, and publish the warehouse atomically.",
     )
     _add_landing_arguments(run)
-    run.add_argument("--warehouse", type=Path, default=None,
-                     help="published DuckDB file (default $KAM_WAREHOUSE or data/warehouse.duckdb)")
+    _add_warehouse_argument(run)
     run.set_defaults(handler=_run, parser=run)
 
     check = commands.add_parser(
@@ -393,8 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
         "dashboard", help="serve the key-account dashboard",
         description="Serve the Streamlit dashboard over a published warehouse, read-only.",
     )
-    dash.add_argument("--warehouse", type=Path, default=None,
-                      help="published DuckDB file (default $KAM_WAREHOUSE or data/warehouse.duckdb)")
+    _add_warehouse_argument(dash)
     dash.add_argument("--port", type=int, default=8501, help="port (default 8501)")
     dash.add_argument("--host", default="127.0.0.1",
                       help="address to listen on (default 127.0.0.1: this machine only; the "
@@ -419,8 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
         "it on this machine, with nothing fetched from the internet. A kill signal stops it. See "
         "docs/data-dictionary.md.",
     )
-    docs.add_argument("--warehouse", type=Path, default=None,
-                      help="published DuckDB file (default $KAM_WAREHOUSE or data/warehouse.duckdb)")
+    _add_warehouse_argument(docs)
     docs.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     docs.add_argument("--host", default="127.0.0.1",
                       help="address to listen on (default 127.0.0.1: this machine only)")

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from loading.contract import ENTITIES, LANDING_SUFFIXES, Entity
-from loading.rules import RuleSettings, violations_sql
+from loading.rules import RuleSettings, staged_typed_sql, violations_sql
 
 if TYPE_CHECKING:
     from loading.mapping import EntityMapping, SourceMapping
@@ -510,11 +510,6 @@ def _conflicts_sql(entity: Entity, present: set[str]) -> str:
     other attributes (`conflicting_duplicate`), naming that file and row and the columns that
     differ. The parameter is the staged file's relative path. A column the file lacks counts as
     null: loaded, it would blank what the other file says."""
-    def typed(column) -> str:
-        if column.name not in present:
-            return f"CAST(NULL AS {column.duckdb_type}) AS {column.name}"
-        return f"TRY_CAST({column.name} AS {column.duckdb_type}) AS {column.name}"
-
     attributes = [column for column in entity.columns if column.name not in entity.key]
     differing = ", ".join(
         f"CASE WHEN landed.{c.name} IS DISTINCT FROM loaded.{c.name} THEN '{c.name}' END"
@@ -526,7 +521,8 @@ def _conflicts_sql(entity: Entity, present: set[str]) -> str:
     return f"""
         INSERT INTO _violations
         WITH landed AS (
-            SELECT _source_row, {', '.join(typed(c) for c in entity.columns)} FROM _landing
+            SELECT _source_row, {', '.join(staged_typed_sql(c, present) for c in entity.columns)}
+            FROM _landing
         ),
         pairs AS (
             SELECT landed._source_row, {key_value} AS key_value, loaded._source_file,

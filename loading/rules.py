@@ -428,6 +428,14 @@ def _checked_rows_sql(rules: list[RowRule], typed_source: str) -> str:
     return f"SELECT *{windows} FROM ({typed_source})"
 
 
+def staged_typed_sql(column: Column, present: set[str]) -> str:
+    """A staged file's column at its contract type (null where it does not cast), or a typed null
+    where the file lacks the column."""
+    if column.name not in present:
+        return f"CAST(NULL AS {column.duckdb_type}) AS {column.name}"
+    return f"TRY_CAST({column.name} AS {column.duckdb_type}) AS {column.name}"
+
+
 def violations_sql(
     entity: Entity, present: set[str], settings: RuleSettings, source_file: str
 ) -> str:
@@ -435,13 +443,8 @@ def violations_sql(
     its source row, column, rule, the value as landed and what the rule expects."""
     columns = []
     for column in entity.columns:
-        if column.name in present:
-            text = f"CAST({column.name} AS VARCHAR)"
-            columns.append(f"TRY_CAST({column.name} AS {column.duckdb_type}) AS {column.name}")
-        else:
-            text = "CAST(NULL AS VARCHAR)"
-            columns.append(f"CAST(NULL AS {column.duckdb_type}) AS {column.name}")
-        columns.append(f"{text} AS {column.name}__text")
+        text = f"CAST({column.name} AS VARCHAR)" if column.name in present else "CAST(NULL AS VARCHAR)"
+        columns += [staged_typed_sql(column, present), f"{text} AS {column.name}__text"]
     typed = (
         f"SELECT {_sql_text(source_file)} AS _source_file, _source_row, {', '.join(columns)} "
         "FROM _landing"
