@@ -1,0 +1,121 @@
+"""The Account page's Scorecard tab: the customer's score under the chosen definition, attribute
+by attribute, and where the definition draws its line."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import scoring
+from dashboard.export import download_button
+from dashboard.ui import ATTRIBUTES, PERSPECTIVES, definition_label
+from dashboard.views.account_tabs.shared import MARGIN_COLOUR, REVENUE_COLOUR, missing
+from dashboard.warehouse import query
+
+
+def draw(customer_id: str, card: pd.Series | None, definition: scoring.Definition) -> None:
+    """`card` is the customer's row of marts.key_account_scorecard under `definition`, None when
+    it is not scored."""
+    if card is None:
+        st.info(
+            "Not scored: only customers who bought in the last twelve months are on the scorecard."
+        )
+    else:
+        cutoff = query(
+            """
+            select count(*) filter (where is_key_account_computed) as selected,
+                   min(score) filter (where is_key_account_computed) as lowest_selected,
+                   count(*) as scored
+            from marts.key_account_scorecard
+            where definition_name = ?
+            """,
+            (definition.name,),
+        ).iloc[0]
+        scaled_weights = query(
+            f"""
+            select {", ".join(f"{name}_weight" for name in scoring.NAMES)}
+            from marts.key_account_definitions
+            where definition_name = ?
+            """,
+            (definition.name,),
+        ).iloc[0]
+        parts = pd.DataFrame(
+            {
+                "attribute": [label for _, label, _ in ATTRIBUTES],
+                "perspective": [PERSPECTIVES[perspective] for _, _, perspective in ATTRIBUTES],
+                "value": [card[f"{name}_value"] for name in scoring.NAMES],
+                "definition_weight": [scaled_weights[f"{name}_weight"] * 100 for name in scoring.NAMES],
+                "weight": [card[f"{name}_weight"] * 100 for name in scoring.NAMES],
+                "contribution": [card[f"{name}_contribution"] for name in scoring.NAMES],
+            }
+        )
+        parts["note"] = [
+            "not known: its weight is shared among the known attributes"
+            if missing(value) and definition_weight > 0
+            else ("not part of this definition" if definition_weight == 0 else "")
+            for value, definition_weight in zip(parts["value"], parts["definition_weight"])
+        ]
+        definition_name = definition_label(definition.name)
+        verdict = (
+            f"Scores **{card['score']:.1f}** of 100 under {definition_name}, rank "
+            f"**{int(card['score_rank']):,}** of {int(cutoff['scored']):,}. "
+            if not missing(card["score"])
+            else f"No score under {definition_name}: none of the attributes it weighs is known. "
+        )
+        if definition.selection_rule == "manager_capacity":
+            verdict += (
+                "This definition picks each account manager's best accounts up to their capacity."
+            )
+        elif not missing(cutoff["lowest_selected"]):
+            verdict += (
+                f"The definition picks {int(cutoff['selected']):,} accounts ({definition.rule_text()}); "
+                f"the lowest of them scores {cutoff['lowest_selected']:.1f}."
+            )
+        st.markdown(verdict)
+        bars = parts.iloc[::-1]
+        figure = go.Figure(
+            go.Bar(
+                x=bars["contribution"],
+                y=bars["attribute"],
+                orientation="h",
+                marker_color=[
+                    REVENUE_COLOUR if perspective == PERSPECTIVES["current"] else MARGIN_COLOUR
+                    for perspective in bars["perspective"]
+                ],
+                text=[f"{value:.1f}" for value in bars["contribution"]],
+                textposition="outside",
+                customdata=bars[["value", "weight"]].fillna(-1).to_numpy(),
+                hovertemplate="%{y}: %{x:.1f} points (value %{customdata[0]:.0f} × weight "
+                "%{customdata[1]:.1f} %)<extra></extra>",
+            )
+        )
+        figure.update_layout(
+            height=340, margin={"t": 10, "b": 10}, xaxis_title="Points of the score"
+        )
+        st.plotly_chart(figure, width="stretch")
+        st.caption(
+            "How each attribute adds to the score: its value (0–100: revenue, profit and headroom on a "
+            "log scale, where ten times the money is the same number of points; the others as the share "
+            "of active customers this one beats) times its weight. Blue: performance today; green: "
+            "future potential and fit."
+        )
+        st.dataframe(
+            parts,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "attribute": st.column_config.TextColumn("Attribute", width="small"),
+                "perspective": st.column_config.TextColumn("Perspective", width="small"),
+                "value": st.column_config.NumberColumn("Value (0–100)", format="%.1f"),
+                "definition_weight": st.column_config.NumberColumn(
+                    "Definition's weight", format="%.1f %%"
+                ),
+                "weight": st.column_config.NumberColumn(
+                    "Weight for this customer", format="%.1f %%"
+                ),
+                "contribution": st.column_config.NumberColumn("Points", format="%.1f"),
+                "note": st.column_config.TextColumn("Note", width="large"),
+            },
+        )
+        download_button(parts, f"scorecard-{customer_id}-{definition.name}.csv")
