@@ -52,15 +52,25 @@ class WarehouseLayout(dg.ConfigurableResource):
     def work_database(self) -> Path:
         return work_path(self.warehouse)
 
+    # Read once per resource instance (once per run): every step of a run then reads the landing
+    # folder through the same mapping and checks it against the same bounds, even if the mapping
+    # file or the environment changes while the run goes.
+    _mapping: SourceMapping | None = PrivateAttr(default=None)
+    _rule_settings: RuleSettings | None = PrivateAttr(default=None)
+
     @property
     def mapping(self) -> SourceMapping | None:
-        return load_mapping(Path(self.mapping_path)) if self.mapping_path else None
+        if self._mapping is None and self.mapping_path:
+            self._mapping = load_mapping(Path(self.mapping_path))
+        return self._mapping
 
     @property
     def rule_settings(self) -> RuleSettings:
         """The bounds every rule of this run checks against (KAM_* variables, the mapping's
         currency)."""
-        return settings_for(self.mapping)
+        if self._rule_settings is None:
+            self._rule_settings = settings_for(self.mapping)
+        return self._rule_settings
 
 
 # The resource key the assets name the working database by; a run's progress log shows what this

@@ -89,19 +89,22 @@ def _progress_logger(started: float, stream) -> dg.LoggerDefinition:
 
 
 def manifest_is_stale(manifest: Path, project_dir: Path) -> bool:
-    """True when a dbt file changed after the manifest was parsed, so an edit is what runs."""
+    """True when a dbt file was edited, added or removed after the manifest was parsed, so an edit
+    is what runs. `dagster dev` re-parses at every load (`prepare_if_dev`); a `kam run` parses only
+    when this says so, as a parse costs seconds a daily run need not spend."""
     if not manifest.exists():
         return True
     parsed_at = manifest.stat().st_mtime
-    sources = (
-        path
-        for folder in ("models", "macros", "seeds", "snapshots", "tests")
-        for path in (project_dir / folder).rglob("*")
-        if path.is_file()
-    )
-    return any(path.stat().st_mtime > parsed_at for path in sources) or any(
-        (project_dir / name).stat().st_mtime > parsed_at for name in ("dbt_project.yml", "profiles.yml")
-    )
+    # A folder's own time changes when a file in it is added, removed or renamed.
+    watched = [
+        project_dir / name for name in ("dbt_project.yml", "profiles.yml", "packages.yml")
+        if (project_dir / name).exists()
+    ]
+    for folder in ("models", "macros", "seeds", "snapshots", "tests"):
+        if (project_dir / folder).is_dir():
+            watched.append(project_dir / folder)
+            watched.extend((project_dir / folder).rglob("*"))
+    return any(path.stat().st_mtime > parsed_at for path in watched)
 
 
 def _unwrapped(error):

@@ -136,7 +136,8 @@ def test_a_run_quarantines_a_bad_row_publishes_the_rest_and_shows_progress_per_s
 @pytest.mark.pipeline
 def test_a_stopped_run_stops_its_dbt_build_with_it(tmp_path):
     """`kill` on `kam run` while dbt builds: dbt stops too, nothing is published, one clear line."""
-    generate(tmp_path / "landing", customers=200, lines=20_000)
+    # Small data: dbt's parse and build take far longer than the moment the kill needs.
+    generate(tmp_path / "landing", customers=50, lines=2_000)
     mark = f"KAM_RUN_UNDER_TEST={uuid.uuid4()}"
     run = subprocess.Popen(
         [sys.executable, "-m", "kam.cli", "run", "--landing", str(tmp_path / "landing"),

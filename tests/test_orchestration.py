@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from loading.contract import ENTITIES
 from orchestration.automation import REFRESH_JOB_NAME
 from orchestration.definitions import build_definitions, defs
 from orchestration.resources import WarehouseLayout
+from orchestration.runner import manifest_is_stale
 from orchestration.warehouse import work_path
 from tests.support import MATERIALIZED_FILE
 
@@ -135,3 +137,56 @@ def test_the_sensor_explains_a_missing_required_input(tmp_path):
 
     assert data.run_requests == []
     assert "Required input" in data.skip_message
+
+
+def test_the_manifest_is_parsed_again_after_a_model_is_edited_added_or_removed(tmp_path):
+    project = tmp_path / "project"
+    (project / "models" / "marts").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: kam\n")
+    model = project / "models" / "marts" / "a.sql"
+    model.write_text("select 1 as a")
+    manifest = project / "target" / "manifest.json"
+    assert manifest_is_stale(manifest, project)  # never parsed
+
+    def parse_after_everything() -> None:
+        manifest.parent.mkdir(exist_ok=True)
+        manifest.write_text("{}")
+        newest = max(path.stat().st_mtime for path in project.rglob("*"))
+        os.utime(manifest, (newest + 1, newest + 1))
+
+    def touch_later(path: Path) -> None:
+        later = manifest.stat().st_mtime + 1
+        os.utime(path, (later, later))
+
+    parse_after_everything()
+    assert not manifest_is_stale(manifest, project)
+
+    touch_later(model)
+    assert manifest_is_stale(manifest, project)  # edited
+    parse_after_everything()
+
+    (project / "models" / "marts" / "b.sql").write_text("select 2 as b")
+    touch_later(project / "models" / "marts" / "b.sql")
+    assert manifest_is_stale(manifest, project)  # added
+    parse_after_everything()
+
+    model.unlink()
+    touch_later(project / "models" / "marts")
+    assert manifest_is_stale(manifest, project)  # removed: only its folder's time says so
+
+
+def test_a_run_reads_its_mapping_and_bounds_once(tmp_path, monkeypatch):
+    mapping = tmp_path / "superstore.yml"
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "mappings" / "superstore.yml", mapping)
+    layout = WarehouseLayout(
+        landing_dir=str(tmp_path), warehouse_path=str(tmp_path / "w.duckdb"), mapping_path=str(mapping)
+    )
+    first_mapping, first_settings = layout.mapping, layout.rule_settings
+
+    # Edited while the run goes: the steps still to come read as the first one did.
+    mapping.write_text("not: [a mapping")
+    monkeypatch.setenv("KAM_MAX_ABS_QUANTITY", "5")
+
+    assert layout.mapping is first_mapping
+    assert layout.rule_settings == first_settings
+    assert layout.rule_settings.max_abs_quantity == 1_000_000
