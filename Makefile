@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 PORT ?= 8501
 
-.PHONY: setup demo data warehouse dashboard dagster test test-fast bench clean
+.PHONY: setup demo data warehouse dashboard dagster lint test test-fast bench clean
 
 $(BIN)/.installed: pyproject.toml uv.lock
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is required, found " + sys.version.split()[0]) if sys.version_info[:2] != (3, 11) else None'
@@ -35,14 +35,19 @@ demo: data warehouse dashboard
 dagster: setup
 	$(BIN)/kam dagster
 
-test: setup
+# Python with ruff, the dbt models' SQL with sqlfluff (dbt templater, DuckDB dialect; rules in
+# dbt_project/.sqlfluff). The templater compiles every model, which opens the profile's warehouse:
+# an in-memory DuckDB here, so the lint needs no built warehouse and writes none.
+lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2 --dist loadfile --durations=15
+	cd dbt_project && KAM_WAREHOUSE_WORK=:memory: ../$(BIN)/sqlfluff lint models --processes 2
+
+test: lint
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 # The inner loop: everything but the tests that run the pipeline or a browser (about a minute).
-test-fast: setup
-	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2 --dist loadfile -m "not pipeline and not browser"
+test-fast: lint
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not pipeline and not browser"
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -33,8 +33,10 @@ aggregated as (
         end), 0) as decimal(18, 4)) as revenue_volume_costed,
         cast(sum(order_lines.line_cost) as decimal(18, 4)) as line_cost,
         cast(sum(order_lines.gross_margin) as decimal(18, 4)) as gross_margin,
-        cast(count(distinct case when not order_lines.is_return then order_lines.order_id end)
-            as bigint) as order_count,
+        cast(
+            count(distinct case when not order_lines.is_return then order_lines.order_id end)
+            as bigint
+        ) as order_count,
         cast(count(*) as bigint) as line_count,
         cast(count(order_lines.line_cost) as bigint) as costed_line_count
 

@@ -54,7 +54,7 @@ final as (
         coalesce(carried.key_accounts, 0) - managers.capacity_accounts as key_accounts_over_capacity,
         -- A manager who can carry no key account has no share to use: null, not a division by 0.
         cast(coalesce(carried.key_accounts, 0) as double)
-            / nullif(managers.capacity_accounts, 0) as capacity_used_share,
+        / nullif(managers.capacity_accounts, 0) as capacity_used_share,
         cast(coalesce(carried.key_account_revenue_t12m, 0) as decimal(18, 2)) as key_account_revenue_t12m,
         -- No key accounts earn nothing; key accounts of unknown contribution (no service costs)
         -- earn an unknown amount, never a silent 0.

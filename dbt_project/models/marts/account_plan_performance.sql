@@ -101,8 +101,8 @@ periods as (
         case
             when account_plans.period_end <= reporting.reporting_date then 1.0
             when account_plans.period_start > reporting.reporting_date then 0.0
-            else cast({{ dbt.datediff('account_plans.period_start', 'reporting.reporting_date', 'day') }} + 1 as double)
-                / ({{ dbt.datediff('account_plans.period_start', 'account_plans.period_end', 'day') }} + 1)
+            else cast({{ dbt.datediff('account_plans.period_start', 'reporting.reporting_date', 'day') }} + 1 as double)  -- noqa: LT05
+                / ({{ dbt.datediff('account_plans.period_start', 'account_plans.period_end', 'day') }} + 1)  -- noqa: LT05
         end as period_elapsed_share,
         account_plans.target_revenue,
         account_plans.target_gross_margin,
@@ -121,7 +121,7 @@ periods as (
 measured as (
 
     select
-        periods.*,
+        *,
         cast(target_revenue * period_elapsed_share as decimal(18, 2)) as target_revenue_to_date,
         cast(target_gross_margin * period_elapsed_share as decimal(18, 2)) as target_gross_margin_to_date,
         -- A period that has not started has no actuals yet, rather than actuals of zero.
@@ -139,7 +139,7 @@ measured as (
 attainment as (
 
     select
-        measured.*,
+        *,
         case
             when target_revenue_to_date > 0 then cast(actual_revenue / target_revenue_to_date as double)
         end as revenue_attainment,

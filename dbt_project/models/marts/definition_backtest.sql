@@ -26,12 +26,12 @@ backtest as (
         max(economics_now.reporting_date) as reporting_date,
         coalesce(
             min(economics_then.first_order_date)
-                <= {{ dbt.dateadd('day', 1, dbt.dateadd('month', -12, 'max(economics_then.reporting_date)')) }},
+            <= {{ dbt.dateadd('day', 1, dbt.dateadd('month', -12, 'max(economics_then.reporting_date)')) }},
             false
         ) as has_history
 
     from economics_then
-    cross join (select max(reporting_date) as reporting_date from economics_now) as economics_now
+    cross join (select max(reporting_date) as reporting_date from economics_now) as economics_now  -- noqa: ST05
 
 ),
 
@@ -63,7 +63,7 @@ revenue_ranked as (
 
     select
         customer_id,
-        row_number() over (order by revenue_t12m desc, customer_id) as revenue_rank
+        row_number() over (order by revenue_t12m desc, customer_id asc) as revenue_rank
 
     from economics_then
     where is_active

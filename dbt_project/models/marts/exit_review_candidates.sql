@@ -84,7 +84,7 @@ assessed as (
         latest_period.latest_revenue_attainment,
         latest_period.latest_margin_attainment,
         coalesce(misses_in_a_row.consecutive_periods_below_plan, 0)
-            >= {{ var('exit_review_min_periods_below_plan') }} as is_below_plan_repeatedly,
+        >= {{ var('exit_review_min_periods_below_plan') }} as is_below_plan_repeatedly,
         coalesce(key_accounts.score < {{ var('exit_review_min_score') }}, false) as is_below_min_score
 
     from key_accounts

@@ -47,7 +47,8 @@ described as (
         '{{ name }}' as input_name,
         {{ is_required }} as is_required,
         '{{ affects }}' as affects,
-        {% if when_missing %}'{{ when_missing | replace("'", "''") }}'{% else %}cast(null as varchar){% endif %} as when_missing
+        {% if when_missing %}'{{ when_missing | replace("'", "''") }}'
+        {%- else %}cast(null as varchar){% endif %} as when_missing
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

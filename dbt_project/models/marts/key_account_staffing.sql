@@ -47,8 +47,10 @@ final as (
 
     select
         definitions.definition_name,
-        cast(coalesce(managed_totals.key_accounts_with_manager, 0)
-            + coalesce(unmanaged_totals.key_accounts_without_manager, 0) as bigint) as key_accounts,
+        cast(
+            coalesce(managed_totals.key_accounts_with_manager, 0)
+            + coalesce(unmanaged_totals.key_accounts_without_manager, 0) as bigint
+        ) as key_accounts,
         cast(coalesce(managed_totals.key_accounts_with_manager, 0) as bigint) as key_accounts_with_manager,
         cast(coalesce(unmanaged_totals.key_accounts_without_manager, 0) as bigint) as key_accounts_without_manager,
         cast(coalesce(managed_totals.managers, 0) as bigint) as managers,
@@ -56,7 +58,7 @@ final as (
         cast(managed_totals.managers_over_capacity as bigint) as managers_over_capacity,
         cast(managed_totals.capacity_accounts as bigint) as capacity_accounts,
         cast(managed_totals.key_accounts_with_manager as double)
-            / nullif(managed_totals.capacity_accounts, 0) as capacity_used_share
+        / nullif(managed_totals.capacity_accounts, 0) as capacity_used_share
 
     from definitions
     left join managed_totals on definitions.definition_name = managed_totals.definition_name

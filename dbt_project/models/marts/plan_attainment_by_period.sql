@@ -20,12 +20,16 @@ listed_plans as (
 
     -- Each plan once for "every account with a plan" (no definition), and once more for every
     -- definition that counts its customer as a key account.
-    select cast(null as {{ dbt.type_string() }}) as definition_name, plans.*
+    select
+        cast(null as {{ dbt.type_string() }}) as definition_name,
+        plans.*
     from plans
 
     union all
 
-    select key_accounts.definition_name, plans.*
+    select
+        key_accounts.definition_name,
+        plans.*
     from plans
     inner join key_accounts on plans.customer_id = key_accounts.customer_id
 
@@ -48,7 +52,7 @@ summed as (
         sum(actual_gross_margin) as actual_gross_margin
 
     from listed_plans
-    group by grouping sets (
+    group by grouping sets (  -- noqa: PRS
         (definition_name, period_start, period_end, period_status, account_manager_id),
         (definition_name, period_start, period_end, period_status)
     )

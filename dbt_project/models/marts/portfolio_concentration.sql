@@ -55,7 +55,7 @@ shares as (
         active_customers.contribution_rank,
         cast(active_customers.revenue_t12m as double) / nullif(totals.revenue_total, 0) as revenue_share,
         cast(active_customers.positive_contribution as double)
-            / nullif(totals.positive_contribution_total, 0) as contribution_share,
+        / nullif(totals.positive_contribution_total, 0) as contribution_share,
         -- At least one customer, however small the portfolio.
         ceiling({{ var('concentration_top_share') }} * totals.active_customers) as top_customers
 

@@ -20,7 +20,11 @@ ranked as (
 
 deduplicated as (
 
-    select product_id, valid_from, unit_cost
+    select
+        product_id,
+        valid_from,
+        unit_cost
+
     from ranked
     where load_rank = 1
 

@@ -20,7 +20,11 @@ ranked as (
 
 renamed as (
 
-    select customer_id, year, estimated_wallet
+    select
+        customer_id,
+        year,
+        estimated_wallet
+
     from ranked
     where load_rank = 1
 
