@@ -3,7 +3,6 @@ new publish is read on the next rerun of a page."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
@@ -14,8 +13,8 @@ from orchestration.warehouse import resolve_paths
 
 
 def warehouse_path() -> Path:
-    configured = os.environ.get("KAM_WAREHOUSE")
-    return resolve_paths(None, Path(configured) if configured else None)[1]
+    """The published warehouse: KAM_WAREHOUSE (which `kam dashboard` sets), else the demo's."""
+    return resolve_paths()[1]
 
 
 def _published_version(path: Path) -> tuple[int, int, int]:
