@@ -65,14 +65,22 @@ def _landing_and_mapping(args: argparse.Namespace) -> tuple[Path, Path | None]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from orchestration.run_lock import RunLockUnavailable, hold_run_lock
-    from orchestration.runner import run_pipeline
-
     landing, mapping = _landing_and_mapping(args)
     _, warehouse = resolve_paths(None, args.warehouse)
     if problem := _run_preflight(landing, warehouse):
         print(f"kam run: {problem}", file=sys.stderr)
         return 1
+    if changes := _changes_since_publish(landing, warehouse, mapping):
+        if changes.nothing_new and not args.full_refresh:
+            print(f"kam run: {changes.summary()}; {warehouse} stays as it is "
+                  "(--full-refresh builds anyway).")
+            return 0
+        _say(("full refresh; " if args.full_refresh else "") + changes.summary())
+    # Imported only now: Dagster and dbt take seconds to import, which a run with nothing to do
+    # need not spend.
+    from orchestration.run_lock import RunLockUnavailable, hold_run_lock
+    from orchestration.runner import run_pipeline
+
     # A stop request (kill, a scheduler's timeout, a service manager) stops the run as Ctrl+C does:
     # Dagster interrupts the step, which asks dbt to stop and waits for it, so nothing the run
     # started goes on writing the working database after it. By default the signal would end
@@ -100,6 +108,20 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     print(f"Warehouse published: {warehouse} ({outcome.seconds:.1f} s; log: {log_path})")
     return 0
+
+
+def _changes_since_publish(landing: Path, warehouse: Path, mapping_path: Path | None):
+    """What changed since the last publish, or None when the landing folder or the mapping cannot
+    be read (the run then says what is wrong, in full)."""
+    from loading.ingest import settings_for
+    from loading.mapping import load_mapping
+    from orchestration.changes import changes_since_publish
+
+    try:
+        mapping = load_mapping(mapping_path) if mapping_path else None
+        return changes_since_publish(landing, warehouse, mapping, mapping_path, settings_for(mapping))
+    except (IngestError, ValueError):
+        return None
 
 
 def _say(line: str) -> None:
@@ -383,10 +405,15 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="load landing files, build the warehouse and publish it",
         description="Materialise every asset in-process (the same assets Dagster runs): ingest "
-        "the landing folder, build the dbt models, and publish the warehouse atomically.",
+        "the landing folder, build the dbt models, and publish the warehouse atomically. When no "
+        "landing file, model or setting changed since the last publish, it says so and stops.",
     )
     _add_landing_arguments(run)
     _add_warehouse_argument(run)
+    run.add_argument(
+        "--full-refresh", action="store_true",
+        help="build and publish even when nothing changed since the last publish",
+    )
     run.set_defaults(handler=_run, parser=run)
 
     check = commands.add_parser(

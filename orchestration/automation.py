@@ -5,9 +5,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
-from loading.ingest import LEDGER_TABLE, IngestError, LandingFile, discover_all_landing_files
+from loading.ingest import IngestError, LandingFile, discover_all_landing_files
+from orchestration.changes import (
+    ChangesSincePublish,
+    changes_since_publish,
+    loaded_file_versions,
+    removed_files,
+    unloaded_files,
+)
 from orchestration.resources import WarehouseLayout
 
 REFRESH_JOB_NAME = "refresh_warehouse"
@@ -21,56 +27,37 @@ def build_refresh_job():
     )
 
 
+def changes_for(layout: WarehouseLayout) -> ChangesSincePublish:
+    """What a run with these settings would find new against the published warehouse."""
+    mapping_path = Path(layout.mapping_path) if layout.mapping_path else None
+    return changes_since_publish(
+        layout.landing, layout.warehouse, layout.mapping, mapping_path, layout.rule_settings
+    )
+
+
 def build_daily_schedule(job) -> dg.ScheduleDefinition:
     # 06:00 UTC: after overnight ERP exports land, before sales leaders open the dashboard.
-    return dg.ScheduleDefinition(
+    @dg.schedule(
         name="daily_refresh",
         job=job,
         cron_schedule="0 6 * * *",
         execution_timezone="UTC",
         default_status=dg.DefaultScheduleStatus.RUNNING,
     )
+    def daily_refresh(context: dg.ScheduleEvaluationContext, layout: WarehouseLayout):
+        """Refreshes the warehouse every morning, unless nothing arrived or changed since the last
+        publish."""
+        try:
+            changes = changes_for(layout)
+        except IngestError:
+            # The run says what is wrong with the landing folder, in the run's own log.
+            return dg.RunRequest(tags={"kam/trigger": "schedule"})
+        if changes.nothing_new:
+            return dg.SkipReason(changes.summary().capitalize() + ".")
+        context.log.info(changes.summary())
+        return dg.RunRequest(tags={"kam/trigger": "schedule"})
 
-
-def loaded_file_versions(warehouse: Path) -> set[tuple[str, str, int, float]]:
-    """(entity, relative path, size, modified time) of every file the published warehouse has
-    loaded.
-
-    Reads the published file, never the working one, so the sensor does not contend with a run.
-    """
-    if not warehouse.exists():
-        return set()
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
-        has_ledger = conn.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'meta' AND table_name = 'load_ledger'"
-        ).fetchone()[0]
-        if not has_ledger:
-            return set()
-        rows = conn.execute(
-            f"SELECT entity, relative_path, size_bytes, modified_at FROM {LEDGER_TABLE}"
-        )
-        return {(entity, path, size, modified) for entity, path, size, modified in rows.fetchall()}
-
-
-def unloaded_files(
-    landing_files: Iterable[LandingFile], loaded: set[tuple[str, str, int, float]]
-) -> list[LandingFile]:
-    """Landing files that are new or changed since the published warehouse loaded them."""
-    return [
-        f
-        for f in landing_files
-        if (f.entity, f.relative_path, f.size_bytes, f.modified_at) not in loaded
-    ]
-
-
-def removed_files(
-    landing_files: Iterable[LandingFile], loaded: set[tuple[str, str, int, float]]
-) -> list[tuple[str, str]]:
-    """(entity, relative path) of the files the published warehouse loaded that are no longer
-    landing files: the next run takes their rows out."""
-    present = {(f.entity, f.relative_path) for f in landing_files}
-    return sorted({(entity, path) for entity, path, _, _ in loaded} - present)
+    return daily_refresh
 
 
 def run_key_for(files: Iterable[LandingFile], removed: Iterable[tuple[str, str]] = ()) -> str:

@@ -20,14 +20,12 @@ from loading.ingest import settings_for
 from loading.mapping import SourceMapping, load_mapping
 from loading.rules import RuleSettings
 from orchestration.warehouse import (
+    DBT_PROJECT_DIR,
     DEFAULT_LOCK_WAIT_SECONDS,
-    PROJECT_ROOT,
     configured_lock_wait_seconds,
     work_path,
 )
 from orchestration.working_database import LockWait, open_working_database
-
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 
 class WarehouseLayout(dg.ConfigurableResource):

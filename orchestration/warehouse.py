@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DEFAULT_LANDING_DIR = Path("data/landing")
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 DEFAULT_LOCK_WAIT_SECONDS = 600.0

@@ -206,3 +206,23 @@ def test_kam_dagster_hands_dagster_a_stop_signal_a_background_shell_had_ignored(
                         "--port", "3999"]
     assert path.endswith("/dagster") and env["DAGSTER_HOME"] == str(tmp_path / "dagster_home")
     assert (tmp_path / "dagster_home").is_dir()
+
+
+@pytest.mark.pipeline
+def test_a_run_with_nothing_new_says_so_at_once_and_leaves_the_warehouse_as_it_was(
+    landing_copy, demo_warehouse, tmp_path, capsys
+):
+    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse.write_bytes(demo_warehouse.read_bytes())
+    published = warehouse.read_bytes()
+
+    assert main(["run", "--landing", str(landing_copy), "--warehouse", str(warehouse)]) == 0
+
+    out = capsys.readouterr().out
+    assert out == (
+        "kam run: nothing new since the last publish: its 10 landing files, models and settings are "
+        f"unchanged; {warehouse} stays as it is (--full-refresh builds anyway).\n"
+    )
+    assert warehouse.read_bytes() == published
+    assert not work_path(warehouse).exists()
+    assert list((warehouse.parent / "logs").glob("kam-run-*.log")) == []

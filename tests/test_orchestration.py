@@ -84,13 +84,35 @@ def test_a_second_run_on_the_same_files_changes_nothing(demo_landing, demo_wareh
     assert published_counts(warehouse) == before
 
 
-def test_the_daily_schedule_runs_the_refresh_job(tmp_path):
-    definitions = build_definitions(tmp_path / "landing", tmp_path / "w.duckdb")
-    schedule = definitions.get_schedule_def("daily_refresh")
+def evaluate_schedule(landing: Path, warehouse: Path) -> tuple[dg.ScheduleDefinition, object]:
+    schedule = build_definitions(landing, warehouse).get_schedule_def("daily_refresh")
+    layout = WarehouseLayout(landing_dir=str(landing), warehouse_path=str(warehouse))
+    with dg.build_schedule_context(resources={"layout": layout}) as context:
+        return schedule, schedule.evaluate_tick(context)
+
+
+def test_the_daily_schedule_runs_the_refresh_job_when_files_are_new(demo_landing, tmp_path):
+    schedule, data = evaluate_schedule(demo_landing, tmp_path / "never_built.duckdb")
 
     assert schedule.cron_schedule == "0 6 * * *"
     assert schedule.job_name == REFRESH_JOB_NAME
-    data = schedule.evaluate_tick(dg.build_schedule_context())
+    assert len(data.run_requests) == 1
+
+
+def test_the_daily_schedule_skips_a_morning_with_nothing_new(landing_copy, demo_warehouse):
+    _, data = evaluate_schedule(landing_copy, demo_warehouse)
+
+    assert data.run_requests == []
+    assert data.skip_message == (
+        "Nothing new since the last publish: its 10 landing files, models and settings are unchanged."
+    )
+
+    # A file that arrives overnight makes the next morning's run.
+    (landing_copy / "orders" / "orders_late.csv").write_text(
+        "order_id,order_date,customer_id,product_id,quantity,net_revenue\n"
+        "SO-LATE,2026-10-31,C000001,P00001,1,10.00\n"
+    )
+    _, data = evaluate_schedule(landing_copy, demo_warehouse)
     assert len(data.run_requests) == 1
 
 

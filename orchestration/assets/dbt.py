@@ -2,13 +2,15 @@
 
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.assets.ingest import raw_asset_key
-from orchestration.resources import WarehouseLayout, dbt_project
+from orchestration.changes import build_fingerprint, record_build_inputs
+from orchestration.resources import WarehouseLayout, WorkingDatabase, dbt_project
 
 
 class KamDbtTranslator(DagsterDbtTranslator):
@@ -31,8 +33,16 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         project=project,
         dagster_dbt_translator=KamDbtTranslator(),
     )
-    def kam_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, layout: WarehouseLayout):
+    def kam_dbt_models(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        layout: WarehouseLayout,
+        working_database: WorkingDatabase,
+    ):
         """`dbt build` against the working database: models, then their tests as asset checks."""
+        mapping_path = Path(layout.mapping_path) if layout.mapping_path else None
+        with working_database.get_connection() as conn:
+            record_build_inputs(conn, build_fingerprint(layout.rule_settings, mapping_path))
         dbt_vars = {
             "warehouse_path": str(layout.work_database),
             "currency": layout.rule_settings.currency,

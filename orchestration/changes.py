@@ -1,0 +1,153 @@
+"""What changed since the last publish: landing files that are new, changed or removed, and the
+build's own inputs (the dbt project, the rule settings, the column mapping).
+
+A daily run with nothing new has nothing to do: `kam run` and the daily schedule ask here first and
+stop in a second instead of rebuilding the same warehouse. Free of Dagster, so the command line can
+answer before it imports it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from loading.ingest import LEDGER_TABLE, LandingFile, discover_all_landing_files
+from loading.mapping import SourceMapping
+from loading.rules import RuleSettings
+from orchestration.warehouse import DBT_PROJECT_DIR
+
+BUILD_INPUTS_TABLE = "meta.build_inputs"
+# The dbt project's files that decide what a build makes; target/ and logs/ are its output.
+_DBT_INPUT_FOLDERS = ("models", "macros", "seeds", "snapshots", "tests")
+_DBT_INPUT_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml")
+
+
+def _has_table(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
+    schema, table = qualified_name.split(".")
+    return conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [schema, table],
+    ).fetchone()[0] > 0
+
+
+def loaded_file_versions(warehouse: Path) -> set[tuple[str, str, int, float]]:
+    """(entity, relative path, size, modified time) of every file the published warehouse has
+    loaded.
+
+    Reads the published file, never the working one, so the check does not contend with a run.
+    """
+    if not warehouse.exists():
+        return set()
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        if not _has_table(conn, LEDGER_TABLE):
+            return set()
+        rows = conn.execute(
+            f"SELECT entity, relative_path, size_bytes, modified_at FROM {LEDGER_TABLE}"
+        )
+        return {(entity, path, size, modified) for entity, path, size, modified in rows.fetchall()}
+
+
+def unloaded_files(
+    landing_files: Iterable[LandingFile], loaded: set[tuple[str, str, int, float]]
+) -> list[LandingFile]:
+    """Landing files that are new or changed since the published warehouse loaded them."""
+    return [
+        f
+        for f in landing_files
+        if (f.entity, f.relative_path, f.size_bytes, f.modified_at) not in loaded
+    ]
+
+
+def removed_files(
+    landing_files: Iterable[LandingFile], loaded: set[tuple[str, str, int, float]]
+) -> list[tuple[str, str]]:
+    """(entity, relative path) of the files the published warehouse loaded that are no longer
+    landing files: the next run takes their rows out."""
+    present = {(f.entity, f.relative_path) for f in landing_files}
+    return sorted({(entity, path) for entity, path, _, _ in loaded} - present)
+
+
+def build_fingerprint(
+    settings: RuleSettings, mapping_path: Path | None, project_dir: Path = DBT_PROJECT_DIR
+) -> str:
+    """One digest of everything but the landing files that decides what a build makes: every file
+    of the dbt project (models, macros, the definitions seed), the rule settings and the mapping."""
+    digest = hashlib.sha256()
+    paths = [project_dir / name for name in _DBT_INPUT_FILES if (project_dir / name).is_file()]
+    for folder in _DBT_INPUT_FOLDERS:
+        paths.extend(sorted(p for p in (project_dir / folder).rglob("*") if p.is_file()))
+    for path in paths:
+        digest.update(f"{path.relative_to(project_dir)}\n".encode())
+        digest.update(path.read_bytes())
+    digest.update(repr(settings).encode())
+    digest.update(mapping_path.read_bytes() if mapping_path else b"no mapping")
+    return digest.hexdigest()
+
+
+def record_build_inputs(conn: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    """Note in the working database what the build about to run is made from; publishing carries
+    it to the readers' file, where the next run compares against it."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    conn.execute(
+        f"CREATE OR REPLACE TABLE {BUILD_INPUTS_TABLE} AS "
+        "SELECT ? AS fingerprint, current_timestamp AS built_at",
+        [fingerprint],
+    )
+
+
+def published_fingerprint(warehouse: Path) -> str | None:
+    if not warehouse.exists():
+        return None
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        if not _has_table(conn, BUILD_INPUTS_TABLE):
+            return None
+        row = conn.execute(f"SELECT fingerprint FROM {BUILD_INPUTS_TABLE}").fetchone()
+        return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class ChangesSincePublish:
+    new_or_changed: list[LandingFile]
+    removed: list[tuple[str, str]]
+    build_inputs_changed: bool
+    files_loaded: int
+
+    @property
+    def nothing_new(self) -> bool:
+        return not self.new_or_changed and not self.removed and not self.build_inputs_changed
+
+    def summary(self) -> str:
+        """One line for a person: what the next run would do, or why there is nothing to do."""
+        if self.nothing_new:
+            return (f"nothing new since the last publish: its {self.files_loaded:,} landing "
+                    "files, models and settings are unchanged")
+        parts = []
+        if self.new_or_changed:
+            parts.append(f"{len(self.new_or_changed):,} new or changed landing file(s)")
+        if self.removed:
+            parts.append(f"{len(self.removed):,} removed landing file(s)")
+        if self.build_inputs_changed:
+            parts.append("models or settings changed")
+        return ", ".join(parts)
+
+
+def changes_since_publish(
+    landing: Path,
+    warehouse: Path,
+    mapping: SourceMapping | None,
+    mapping_path: Path | None,
+    settings: RuleSettings,
+) -> ChangesSincePublish:
+    """What a run on `landing` would find new against the warehouse published at `warehouse`."""
+    landing_files = discover_all_landing_files(landing, mapping)
+    loaded = loaded_file_versions(warehouse)
+    return ChangesSincePublish(
+        new_or_changed=unloaded_files(landing_files, loaded),
+        removed=removed_files(landing_files, loaded),
+        build_inputs_changed=published_fingerprint(warehouse) != build_fingerprint(settings, mapping_path),
+        files_loaded=len(loaded),
+    )
