@@ -1,7 +1,8 @@
 """The dashboard's UI kit: what every page writes and draws the same way.
 
 - Formats: `format_money` (headline amounts, '€999.6k', '€1.0M') and `money_format` (the same
-  currency in a table column), `format_share` (0.253 -> '25 %'), `known_sum`.
+  currency in a table column), `format_share` (0.253 -> '25 %'), `known_sum`, `months_text`
+  (12 -> 'a year', 18 -> '18 months').
 - Names: the key-account definitions' labels and order, the scorecard's attributes, the flags.
 - The run's thresholds (`run_settings`, from marts.run_settings), so page text states the figure
   the warehouse used instead of a number typed into it.
@@ -183,6 +184,19 @@ def pareto_tiers_text() -> str:
 def below_plan_text() -> str:
     """When an account is below plan, e.g. 'under 90 % of its revenue target to date'."""
     return f"under {format_share(run_settings()['cadence_below_plan_attainment'])} of its revenue target to date"
+
+
+def months_text(months: float) -> str:
+    """A span of whole months in words, for "… ago" or "… before": 12 -> 'a year', 1 -> 'a month',
+    24 -> '2 years', 18 -> '18 months'."""
+    months = int(months)
+    if months == 12:
+        return "a year"
+    if months == 1:
+        return "a month"
+    if months and months % 12 == 0:
+        return f"{months // 12} years"
+    return f"{months} months"
 
 
 # --- what the warehouse was built without -----------------------------------------------------

@@ -11,6 +11,7 @@ from dashboard.ui import (
     format_money,
     format_share,
     in_definition_order,
+    months_text,
     selection_rule_text,
 )
 
@@ -96,3 +97,12 @@ def test_definitions_have_one_label_and_one_order():
 )
 def test_a_selection_rule_in_words(definition, text):
     assert selection_rule_text(definition) == text
+
+
+@pytest.mark.parametrize(
+    "months, text",
+    [(12, "a year"), (12.0, "a year"), (18, "18 months"), (6, "6 months"), (1, "a month"), (24, "2 years")],
+)
+def test_a_span_of_months_in_words(months, text):
+    # The backtest's distance (backtest_months, a float in marts.run_settings): "a year ago" only at 12.
+    assert months_text(months) == text

@@ -4,6 +4,7 @@ Every check compares what the page shows with the published warehouse, queried h
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -42,6 +43,13 @@ def page(name: str) -> AppTest:
 
 def frame_with(app: AppTest, column: str) -> list[pd.DataFrame]:
     return [element.value for element in app.dataframe if column in element.value.columns]
+
+
+def column_labels(app: AppTest, column: str) -> dict[str, str]:
+    """The headers the reader sees on the table holding `column`, by column."""
+    (element,) = [element for element in app.dataframe if column in element.value.columns]
+    config = json.loads(element.proto.columns or "{}")
+    return {name: entry["label"] for name, entry in config.items() if "label" in entry}
 
 
 def computed_list(sql, definition: str) -> list[str]:
@@ -318,6 +326,26 @@ def test_lab_backtest_shows_each_definition_beside_revenue_ranking(warehouse):
     caption = next(c.value for c in app.caption if "(the backtest date)" in c.value)
     assert f"{backtest_date:%d %B %Y} (the backtest date)" in caption
     assert f"{reporting_date:%d %B %Y} (the reporting date)" in caption
+    # backtest_months is 12: "a year".
+    assert column_labels(app, "retained_share")["accounts_picked"] == "Accounts picked a year ago"
+    assert "on a year before" in summary
+
+
+def test_lab_backtest_states_the_distance_the_warehouse_used(demo_warehouse, tmp_path, monkeypatch):
+    # As a run with backtest_months 18 leaves marts.run_settings: the wording follows it.
+    other = tmp_path / "backtest-18-months.duckdb"
+    shutil.copy(demo_warehouse, other)
+    with duckdb.connect(str(other)) as conn:
+        conn.execute("update marts.run_settings set value = 18 where setting_name = 'backtest_months'")
+    monkeypatch.setenv("KAM_WAREHOUSE", str(other))
+
+    app = page("definitions_lab").run()
+
+    assert not app.exception
+    assert column_labels(app, "retained_share")["accounts_picked"] == "Accounts picked 18 months ago"
+    summary = next(m.value for m in app.markdown if "would have picked" in m.value)
+    assert "on 18 months before" in summary
+    assert not any("a year ago" in m.value or "a year before" in m.value for m in app.markdown)
 
 
 def test_lab_backtest_follows_the_reference_definition(warehouse):
@@ -348,7 +376,8 @@ def test_lab_backtest_says_when_the_history_is_too_short(demo_warehouse, tmp_pat
     assert "Would it have chosen well? (backtest)" in [header.value for header in app.subheader]
     notice = next(info.value for info in app.info if "backtest" in info.value)
     assert "history is too short for a backtest" in notice
-    assert "a full year of orders before that date" in notice
+    assert "the customers stood a year before the reporting date" in notice
+    assert "a full year of orders before that date: 2 years of history in all" in notice
     assert not frame_with(app, "retained_share")
     assert not any("would have picked" in m.value for m in app.markdown)
     # The rest of the lab is unaffected.

@@ -28,23 +28,13 @@ definition = definition_select()
 
 headline = query(
     """
-    with key_accounts as (
-        select count(*) as key_accounts,
-               sum(m.revenue_t12m) as key_revenue,
-               sum(m.net_contribution_t12m) as key_contribution
-        from marts.key_account_scorecard s
-        join marts.customer_metrics m on m.customer_id = s.customer_id
-        where s.definition_name = ? and s.is_key_account
-    )
     select (select count(*) from marts.customer_metrics) as customers,
            c.reporting_date, c.active_customers, c.revenue_t12m, c.net_contribution_t12m,
            c.top_customers_share, c.top_customers_revenue_share, c.top_customers_contribution_share,
            c.revenue_herfindahl, c.largest_customer_revenue_share, c.loss_making_customers,
-           c.margin_coverage_t12m, k.key_accounts, k.key_revenue, k.key_contribution
+           c.margin_coverage_t12m
     from marts.portfolio_concentration c
-    cross join key_accounts k
-    """,
-    (definition,),
+    """
 )
 
 st.title("Portfolio")
@@ -85,7 +75,7 @@ row[3].metric(
 
 key_group, concentration_group = st.columns(2)
 with key_group:
-    key_account_shares.draw(definition, figures, revenue, contribution, active)
+    key_account_shares.draw(definition)
 with concentration_group:
     concentration.draw(figures)
 

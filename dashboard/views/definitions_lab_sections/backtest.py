@@ -1,4 +1,6 @@
-"""The Definitions lab's backtest: would each definition have chosen well a year ago?"""
+"""The Definitions lab's backtest: would each definition have chosen well `backtest_months` (a dbt
+var, 12 by default) before the reporting date? The page states that distance from
+marts.run_settings: "a year ago" at 12 months, "18 months ago" at 18."""
 
 from __future__ import annotations
 
@@ -7,12 +9,13 @@ import streamlit as st
 
 from dashboard import scoring
 from dashboard.export import download_button
-from dashboard.ui import definition_label, format_money, format_share
+from dashboard.ui import definition_label, format_money, format_share, months_text, run_settings
 from dashboard.warehouse import query
 
-# The backtest: each definition as configured today, applied to the customers as they stood a year
-# before the reporting date, and its picks followed to the reporting date, beside as many customers
-# picked by revenue alone (marts.definition_backtest; the latest backtest date when it holds more).
+# The backtest: each definition as configured today, applied to the customers as they stood
+# `backtest_months` before the reporting date, and its picks followed to the reporting date, beside
+# as many customers picked by revenue alone (marts.definition_backtest; the latest backtest date
+# when it holds more).
 BACKTEST_SQL = """
 select definition_name, backtest_date, reporting_date, accounts_picked,
        retained_share, revenue_ranking_retained_share,
@@ -40,7 +43,7 @@ def _format_change(value: float | None) -> str:
 
 
 def _change_words(value: float | None) -> str:
-    """0.065 -> 'up 6.5 %', -0.03 -> 'down 3.0 %' (compared with a year before)."""
+    """0.065 -> 'up 6.5 %', -0.03 -> 'down 3.0 %' (compared with the backtest date)."""
     if value is None or pd.isna(value):
         return "not comparable"
     if round(float(value) * 100, 1) == 0:
@@ -48,14 +51,15 @@ def _change_words(value: float | None) -> str:
     return f"{'up' if value > 0 else 'down'} {format_share(abs(value), 1)}"
 
 
-def _backtest_summary(row: pd.Series) -> str:
-    """One definition's backtest in two sentences, beside revenue ranking's."""
+def _backtest_summary(row: pd.Series, distance: str) -> str:
+    """One definition's backtest in two sentences, beside revenue ranking's; `distance` is how far
+    back the backtest date lies, in words ('a year')."""
     picked = int(row["accounts_picked"])
     then = f"{pd.Timestamp(row['backtest_date']):%d %B %Y}"
     return (
         f"**{definition_label(row['definition_name'])}** would have picked {picked:,} "
         f"accounts on {then}. Today {format_share(row['retained_share'])} of them still buy, their "
-        f"revenue is {_change_words(row['revenue_growth'])} on a year before, and they bring "
+        f"revenue is {_change_words(row['revenue_growth'])} on {distance} before, and they bring "
         f"{format_share(row['profit_share'])} of today's profit. The {picked:,} largest customers "
         f"by revenue on that date: {format_share(row['revenue_ranking_retained_share'])} still "
         f"buy, revenue {_change_words(row['revenue_ranking_revenue_growth'])}, "
@@ -64,16 +68,18 @@ def _backtest_summary(row: pd.Series) -> str:
 
 
 def draw(focus: str | None, presets: dict[str, scoring.Definition]) -> None:
-    """Would each definition have chosen well a year ago? One row per definition, in the order of
-    `presets`; `focus` is the definition summed up in a sentence above the table (balanced when it
-    has no backtest)."""
+    """Would each definition have chosen well `backtest_months` ago? One row per definition, in the
+    order of `presets`; `focus` is the definition summed up in a sentence above the table (balanced
+    when it has no backtest)."""
     st.subheader("Would it have chosen well? (backtest)")
+    months = int(run_settings()["backtest_months"])
+    distance = months_text(months)
     frame = query(BACKTEST_SQL)
     if frame.empty:
         st.info(
             "The order history is too short for a backtest. A backtest picks the key accounts as "
-            "the customers stood a year before the reporting date, and that needs a full year of "
-            "orders before that date: two years of history in all.",
+            f"the customers stood {distance} before the reporting date, and that needs a full year "
+            f"of orders before that date: {months_text(months + 12)} of history in all.",
             icon=":material/history:",
         )
         return
@@ -89,7 +95,7 @@ def draw(focus: str | None, presets: dict[str, scoring.Definition]) -> None:
     now = f"{pd.Timestamp(first['reporting_date']):%d %B %Y}"
     names = frame["definition_name"].tolist()
     focus = next((name for name in (focus, "balanced") if name in names), names[0])
-    st.markdown(_backtest_summary(frame.iloc[names.index(focus)]))
+    st.markdown(_backtest_summary(frame.iloc[names.index(focus)], distance))
 
     # Each cell: the definition's figure, then that of as many customers picked by revenue alone.
     def versus(column: str, fmt) -> pd.Series:
@@ -115,7 +121,7 @@ def draw(focus: str | None, presets: dict[str, scoring.Definition]) -> None:
             "definition_name": None,
             "definition": st.column_config.TextColumn("Definition"),
             "accounts_picked": st.column_config.NumberColumn(
-                "Accounts picked a year ago",
+                f"Accounts picked {distance} ago",
                 format="%,d",
                 help=f"The key accounts the definition, as configured today, picks among the "
                 f"customers as they stood on {then}.",
@@ -159,7 +165,7 @@ def draw(focus: str | None, presets: dict[str, scoring.Definition]) -> None:
         export.rename(
             columns={
                 "definition_name": "Definition",
-                "accounts_picked": "Accounts picked a year ago",
+                "accounts_picked": f"Accounts picked {distance} ago",
                 "retained_share": "Still buying, %",
                 "revenue_ranking_retained_share": "Still buying, by revenue, %",
                 "revenue_growth": "Revenue growth since, %",

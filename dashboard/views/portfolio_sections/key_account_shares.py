@@ -1,43 +1,54 @@
 """The Portfolio page's key-account figures: how many key accounts the definition picks, and their
-share of revenue and of profit."""
+share of revenue and of profit (marts.portfolio_key_accounts, which computes them)."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.ui import definition_label, format_money, format_share
+from dashboard.warehouse import query
+
+# One row per definition: the key accounts' count and amounts, the portfolio's totals beside them,
+# and the shares (null where the whole is 0).
+KEY_ACCOUNTS_SQL = """
+select key_accounts, key_account_share_of_active_customers,
+       cast(key_account_revenue_t12m as double) as key_account_revenue_t12m,
+       cast(revenue_t12m as double) as revenue_t12m, key_account_revenue_share,
+       cast(key_account_net_contribution_t12m as double) as key_account_net_contribution_t12m,
+       cast(net_contribution_t12m as double) as net_contribution_t12m,
+       key_account_net_contribution_share
+from marts.portfolio_key_accounts
+where definition_name = ?
+"""
 
 
-def _share(part, whole) -> float | None:
-    part, whole = float(part or 0), float(whole or 0)
-    return part / whole if whole else None
-
-
-def draw(
-    definition: str, figures: pd.Series, revenue: float, contribution: float, active: int
-) -> None:
-    """`figures` are the portfolio's headline figures with the key accounts' under `definition`;
-    `revenue`, `contribution` and `active` the portfolio's totals."""
-    key_accounts = int(figures["key_accounts"] or 0)
+def draw(definition: str) -> None:
+    """The key accounts under `definition` against the portfolio's active customers, revenue and
+    net contribution."""
     st.markdown(f"**Key accounts** · {definition_label(definition)}")
+    frame = query(KEY_ACCOUNTS_SQL, (definition,))
+    if frame.empty:
+        return
+    figures = frame.iloc[0]
     row = st.columns(3)
     row[0].metric(
         "Key accounts",
-        f"{key_accounts:,}",
+        f"{int(figures['key_accounts']):,}",
         border=True,
-        help=f"{format_share(_share(key_accounts, active), 1)} of the active customers.",
+        help=f"{format_share(figures['key_account_share_of_active_customers'], 1)} of the active customers.",
     )
     row[1].metric(
         "Share of revenue",
-        format_share(_share(figures["key_revenue"], revenue)),
+        format_share(figures["key_account_revenue_share"]),
         border=True,
-        help=f"The key accounts bring {format_money(figures['key_revenue'])} of {format_money(revenue)} revenue.",
+        help=f"The key accounts bring {format_money(figures['key_account_revenue_t12m'])} of "
+        f"{format_money(figures['revenue_t12m'])} revenue.",
     )
     row[2].metric(
         "Share of profit",
-        format_share(_share(figures["key_contribution"], contribution)),
+        format_share(figures["key_account_net_contribution_share"]),
         border=True,
-        help=f"The key accounts bring {format_money(figures['key_contribution'])} of {format_money(contribution)} "
-        "net contribution; above 100 % when the other customers lose money in total.",
+        help=f"The key accounts bring {format_money(figures['key_account_net_contribution_t12m'])} of "
+        f"{format_money(figures['net_contribution_t12m'])} net contribution; above 100 % when the other "
+        "customers lose money in total.",
     )

@@ -15,6 +15,8 @@
         'A key account below plan in this many closed plan periods in a row deserves an exit review.'),
     ('exit_review_min_score', 'points',
         'A key account scoring under this (of 100) deserves an exit review.'),
+    ('backtest_months', 'months',
+        'The backtest picks the key accounts among the customers as they stood this many months before the reporting date, and follows them to it.'),
     ('loyalty_full_tenure_years', 'years',
         'A key-account relationship is one of this many years or more: loyalty is scaled down for a younger customer.'),
     ('flag_unprofitable_max_share_of_typical_margin', 'share',
