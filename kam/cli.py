@@ -214,7 +214,7 @@ def _dagster(args: argparse.Namespace) -> int:
     print(f"Dagster: {_local_url(args)}  (run history in {home}; Ctrl+C to stop)",
           flush=True)
     command = [
-        str(Path(sys.executable).parent / "dagster"), "dev", "-m", "orchestration.definitions",
+        str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
         "--host", args.host, "--port", str(args.port),
     ]
     # `dagster dev` stops on SIGTERM by mapping it to its SIGINT handler; a shell starts a
@@ -366,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kam",
         description="Key-account management: which customers truly deserve key-account treatment.",
     )
+    parser.add_argument("--version", action="version", version=f"kam {_installed_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     gen = commands.add_parser(
@@ -459,6 +460,15 @@ def build_parser() -> argparse.ArgumentParser:
                       help="address to listen on (default 127.0.0.1: this machine only)")
     docs.set_defaults(handler=_docs)
     return parser
+
+
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kam")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 import uuid
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 
 from demo.generator import generate
 from kam.cli import main
-from orchestration.warehouse import work_path
+from orchestration.warehouse import PROJECT_ROOT, work_path
 from tests.support import processes_marked
 
 
@@ -202,7 +203,7 @@ def test_kam_dagster_hands_dagster_a_stop_signal_a_background_shell_had_ignored(
 
     assert handler_handed_on == signal.SIG_DFL
     [(path, argv, env)] = execs
-    assert argv[1:] == ["dev", "-m", "orchestration.definitions", "--host", "127.0.0.1",
+    assert argv[1:] == ["dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "--host", "127.0.0.1",
                         "--port", "3999"]
     assert path.endswith("/dagster") and env["DAGSTER_HOME"] == str(tmp_path / "dagster_home")
     assert (tmp_path / "dagster_home").is_dir()
@@ -226,3 +227,11 @@ def test_a_run_with_nothing_new_says_so_at_once_and_leaves_the_warehouse_as_it_w
     assert warehouse.read_bytes() == published
     assert not work_path(warehouse).exists()
     assert list((warehouse.parent / "logs").glob("kam-run-*.log")) == []
+
+
+def test_kam_says_its_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    declared = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert capsys.readouterr().out == f"kam {declared}\n"
