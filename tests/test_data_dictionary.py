@@ -25,7 +25,7 @@ from tests.support import free_port, processes_marked
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "dbt_project" / "models"
-META_TABLES = {"load_ledger", "load_ledger_history", "quarantine", "rejected_batches"}
+META_TABLES = {"load_ledger", "load_ledger_history", "quarantine", "rejected_batches", "build_inputs"}
 # The schemas an analyst is pointed at: the marts, the loader's run records and the raw tables.
 PUBLIC_SCHEMAS = ("marts", "meta", "raw")
 
