@@ -115,6 +115,7 @@ class ChangesSincePublish:
     removed: list[tuple[str, str]]
     build_inputs_changed: bool
     files_loaded: int
+    published: bool
 
     @property
     def nothing_new(self) -> bool:
@@ -122,6 +123,8 @@ class ChangesSincePublish:
 
     def summary(self) -> str:
         """One line for a person: what the next run would do, or why there is nothing to do."""
+        if not self.published:
+            return f"no published warehouse yet: {len(self.new_or_changed):,} landing file(s) to load"
         if self.nothing_new:
             return (f"nothing new since the last publish: its {self.files_loaded:,} landing "
                     "files, models and settings are unchanged")
@@ -150,4 +153,5 @@ def changes_since_publish(
         removed=removed_files(landing_files, loaded),
         build_inputs_changed=published_fingerprint(warehouse) != build_fingerprint(settings, mapping_path),
         files_loaded=len(loaded),
+        published=warehouse.exists(),
     )

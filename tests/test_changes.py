@@ -106,6 +106,16 @@ def test_other_settings_than_the_published_build_had_are_something_new(published
     assert changes.summary() == "models or settings changed"
 
 
+def test_a_first_run_says_there_is_no_warehouse_yet(published, tmp_path):
+    landing, _ = published
+    files = sum(1 for path in landing.rglob("*") if path.is_file())
+
+    changes = changes_since_publish(landing, tmp_path / "none.duckdb", None, None, SETTINGS)
+
+    assert not changes.nothing_new
+    assert changes.summary() == f"no published warehouse yet: {files} landing file(s) to load"
+
+
 def test_a_warehouse_from_before_build_records_is_built_again(published):
     landing, warehouse = published
     with duckdb.connect(str(warehouse)) as conn:
