@@ -57,6 +57,13 @@ def work_path(warehouse: Path) -> Path:
     return warehouse.with_name(f"{warehouse.stem}.work{warehouse.suffix or '.duckdb'}")
 
 
+def dbt_target_path(warehouse: Path) -> Path:
+    """dbt's target folder for the builds of this warehouse, kept from run to run: dbt then
+    re-parses only the project files that changed (partial parsing) instead of all of them, which
+    takes longer than many a day's build."""
+    return warehouse.with_name(f".{warehouse.stem}.dbt")
+
+
 def publish_staging_path(warehouse: Path) -> Path:
     """Where `publish` copies the working database before renaming it over the published file."""
     return warehouse.with_name(f".{warehouse.name}.publishing")

@@ -16,7 +16,7 @@ import pytest
 
 from demo.generator import generate
 from kam.cli import main
-from orchestration.warehouse import PROJECT_ROOT, work_path
+from orchestration.warehouse import PROJECT_ROOT, dbt_target_path, work_path
 from tests.support import processes_marked
 
 
@@ -35,6 +35,8 @@ def test_run_publishes_a_warehouse_readers_can_open(demo_warehouse):
         tables = {row[0] for row in conn.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()}
     assert {"raw.orders", "meta.load_ledger", "marts.customer_metrics"} <= tables
     assert work_path(demo_warehouse).exists()
+    # dbt's parse of the project, kept beside the warehouse for the next day's build to reuse.
+    assert (dbt_target_path(demo_warehouse) / "partial_parse.msgpack").exists()
 
 
 def test_run_on_a_missing_landing_folder_fails_clearly_and_publishes_nothing(tmp_path):

@@ -11,6 +11,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.assets.ingest import raw_asset_key
 from orchestration.changes import build_fingerprint, record_build_inputs
 from orchestration.resources import WarehouseLayout, WorkingDatabase, dbt_project
+from orchestration.warehouse import dbt_target_path
 
 
 class KamDbtTranslator(DagsterDbtTranslator):
@@ -47,6 +48,11 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             "warehouse_path": str(layout.work_database),
             "currency": layout.rule_settings.currency,
         }
-        yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+        # The run's log already holds dbt's lines; its own debug log would add 10 MB a run.
+        yield from dbt.cli(
+            ["build", "--log-level-file", "none", "--vars", json.dumps(dbt_vars)],
+            context=context,
+            target_path=dbt_target_path(layout.warehouse),
+        ).stream()
 
     return kam_dbt_models
