@@ -1,9 +1,12 @@
 """Benchmarks: demo-data generation, ingestion (native and through a column mapping), the
-checks, the dbt build and the dashboard pages at several sizes.
+checks, the dbt build, the dashboard pages, and `kam run` end to end (a full build, a day with
+nothing new, one new day) against the one-query floor and a pandas script, at several sizes.
 
     python bench/run.py                       # 1M and 10M order lines
     python bench/run.py --lines 200000        # one smaller size
     python bench/run.py --phases generate export mapped_ingest   # some phases only
+    python bench/run.py --phases generate kam_run kam_run_nothing_new kam_run_new_day \
+        one_query_floor pandas_core_metrics                     # daily runs against the floor
 
 Each phase runs in its own child process so its peak memory (max RSS, including any process it
 starts) is measured on its own. Prints a Markdown table for docs/benchmarks.md and writes the raw
@@ -207,6 +210,90 @@ def phase_dashboard(workdir: Path, lines: int) -> dict:
     return {"rows": 0, "page_seconds": timings, "slowest_page_seconds": max(timings.values())}
 
 
+def _kam_run(workdir: Path) -> None:
+    subprocess.run(
+        [str(Path(sys.executable).parent / "kam"), "run", "--landing", str(workdir / "landing"),
+         "--warehouse", str(workdir / "published" / "warehouse.duckdb")],
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def phase_kam_run(workdir: Path, lines: int) -> dict:
+    """`kam run` end to end on the generated landing folder: ingest, checks, dbt, publish. Run
+    again on the same folder it is the daily run that finds nothing new (`kam_run_nothing_new`)."""
+    _kam_run(workdir)
+    return {"rows": lines}
+
+
+def phase_kam_run_new_day(workdir: Path, lines: int) -> dict:
+    """`kam run` after one new day of orders arrived as a file of its own: the last day's lines
+    again, one day later under new order numbers."""
+    import duckdb
+
+    orders = f"{workdir / 'landing' / 'orders'}/orders*.csv"
+    new_day = workdir / "landing" / "orders" / "orders_new_day.csv"
+    with duckdb.connect() as conn:
+        conn.execute(
+            f"""
+            copy (
+                select * replace (order_id || '-next' as order_id, order_date + 1 as order_date)
+                from read_csv('{orders}', union_by_name = true)
+                where order_date = (select max(order_date) from read_csv('{orders}', union_by_name = true))
+            ) to '{new_day}' (header)
+            """
+        )
+        new_lines = conn.execute(f"select count(*) from read_csv('{new_day}')").fetchone()[0]
+    _kam_run(workdir)
+    return {"rows": new_lines}
+
+
+def phase_one_query_floor(workdir: Path, lines: int) -> dict:
+    """The floor a full refresh is measured against: one DuckDB query over the same order lines
+    (the landing CSV) giving per-customer aggregates: revenue in the last twelve months and in all,
+    orders, first and last order date, active months."""
+    import duckdb
+
+    orders = f"{workdir / 'landing' / 'orders'}/orders.csv"
+    with duckdb.connect() as conn:
+        customers = conn.execute(
+            f"""
+            with lines as (select * from read_csv('{orders}'))
+            select count(*) from (
+                select customer_id,
+                       sum(net_revenue) filter (
+                           where order_date > (select max(order_date) from lines) - interval 12 month
+                       ) as revenue_t12m,
+                       sum(net_revenue) as revenue_lifetime,
+                       count(distinct order_id) as orders,
+                       min(order_date) as first_order, max(order_date) as last_order,
+                       count(distinct date_trunc('month', order_date)) as active_months
+                from lines group by customer_id
+            )
+            """
+        ).fetchone()[0]
+    return {"rows": lines, "customers": customers}
+
+
+def phase_pandas_core_metrics(workdir: Path, lines: int) -> dict:
+    """The same per-customer aggregates as `one_query_floor`, the way a pandas script would
+    compute them: what the warehouse replaces, measured for comparison."""
+    import pandas as pd
+
+    frame = pd.read_csv(workdir / "landing" / "orders" / "orders.csv", parse_dates=["order_date"])
+    cutoff = frame["order_date"].max() - pd.DateOffset(months=12)
+    frame["revenue_t12m"] = frame["net_revenue"].where(frame["order_date"] > cutoff, 0.0)
+    frame["month"] = frame["order_date"].dt.to_period("M")
+    metrics = frame.groupby("customer_id").agg(
+        revenue_t12m=("revenue_t12m", "sum"),
+        revenue_lifetime=("net_revenue", "sum"),
+        orders=("order_id", "nunique"),
+        first_order=("order_date", "min"),
+        last_order=("order_date", "max"),
+        active_months=("month", "nunique"),
+    )
+    return {"rows": lines, "customers": len(metrics)}
+
+
 PHASES = {
     "generate": phase_generate,
     "ingest": phase_ingest,
@@ -219,6 +306,11 @@ PHASES = {
     "dashboard": phase_dashboard,
     "export": phase_export,
     "mapped_ingest": phase_mapped_ingest,
+    "kam_run": phase_kam_run,
+    "kam_run_nothing_new": phase_kam_run,
+    "kam_run_new_day": phase_kam_run_new_day,
+    "one_query_floor": phase_one_query_floor,
+    "pandas_core_metrics": phase_pandas_core_metrics,
 }
 
 
@@ -265,7 +357,8 @@ def main() -> None:
     parser.add_argument(
         "--phases", nargs="+", choices=list(PHASES), default=list(PHASES),
         help="phases to run, in the order given (each needs the ones it builds on: ingest after "
-        "generate, dbt_build after ingest, dbt_rebuild after dbt_build, mapped_ingest after export); "
+        "generate, dbt_build after ingest, dbt_rebuild after dbt_build, mapped_ingest after export, "
+        "the kam_run phases after generate); "
         "default: all",
     )
     parser.add_argument("--child", choices=sorted(PHASES), help=argparse.SUPPRESS)
