@@ -85,7 +85,7 @@ def test_a_second_run_on_the_same_files_changes_nothing(demo_landing, demo_wareh
 
 
 def evaluate_schedule(landing: Path, warehouse: Path) -> tuple[dg.ScheduleDefinition, object]:
-    schedule = build_definitions(landing, warehouse).get_schedule_def("daily_refresh")
+    schedule = build_definitions(landing, warehouse).resolve_schedule_def("daily_refresh")
     layout = WarehouseLayout(landing_dir=str(landing), warehouse_path=str(warehouse))
     with dg.build_schedule_context(resources={"layout": layout}) as context:
         return schedule, schedule.evaluate_tick(context)
@@ -118,7 +118,7 @@ def test_the_daily_schedule_skips_a_morning_with_nothing_new(landing_copy, demo_
 
 def evaluate_sensor(landing: Path, warehouse: Path) -> dg.SensorResult | object:
     definitions = build_definitions(landing, warehouse)
-    sensor = definitions.get_sensor_def("new_landing_files")
+    sensor = definitions.resolve_sensor_def("new_landing_files")
     layout = WarehouseLayout(landing_dir=str(landing), warehouse_path=str(warehouse))
     with dg.build_sensor_context(resources={"layout": layout}) as context:
         return sensor.evaluate_tick(context)

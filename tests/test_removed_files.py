@@ -252,7 +252,7 @@ def test_a_run_stopped_by_the_check_says_what_failed_and_what_to_do(landing, tmp
 
 
 def evaluate_sensor(landing: Path, warehouse: Path):
-    sensor = build_definitions(landing, warehouse).get_sensor_def("new_landing_files")
+    sensor = build_definitions(landing, warehouse).resolve_sensor_def("new_landing_files")
     layout = WarehouseLayout(landing_dir=str(landing), warehouse_path=str(warehouse))
     with dg.build_sensor_context(resources={"layout": layout}) as context:
         return sensor.evaluate_tick(context)

@@ -200,7 +200,7 @@ def sensor_tick(warehouse: Path):
     from orchestration.definitions import build_definitions
     from orchestration.resources import WarehouseLayout
 
-    sensor = build_definitions(SOURCE, warehouse, mapping=MAPPING).get_sensor_def("new_landing_files")
+    sensor = build_definitions(SOURCE, warehouse, mapping=MAPPING).resolve_sensor_def("new_landing_files")
     layout = WarehouseLayout(
         landing_dir=str(SOURCE), warehouse_path=str(warehouse), mapping_path=str(MAPPING)
     )

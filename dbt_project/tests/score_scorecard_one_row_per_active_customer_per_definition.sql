@@ -1,5 +1,8 @@
 -- key_account_scorecard holds exactly one row per active customer per definition. Returns the
 -- (definition, customer) pairs that are missing, duplicated or not expected.
+-- Dagster shows it as a check of the table it guards; it reads several.
+{{ config(meta={'dagster': {'ref': {'name': 'key_account_scorecard'}}}) }}
+
 with
 
 expected as (
