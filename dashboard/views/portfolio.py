@@ -28,8 +28,7 @@ definition = definition_select()
 
 headline = query(
     """
-    select (select count(*) from marts.customer_metrics) as customers,
-           c.reporting_date, c.active_customers, c.revenue_t12m, c.net_contribution_t12m,
+    select c.customers, c.reporting_date, c.active_customers, c.revenue_t12m, c.net_contribution_t12m,
            c.top_customers_share, c.top_customers_revenue_share, c.top_customers_contribution_share,
            c.revenue_herfindahl, c.largest_customer_revenue_share, c.loss_making_customers,
            c.margin_coverage_t12m

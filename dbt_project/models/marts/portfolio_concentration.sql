@@ -33,6 +33,14 @@ active_customers as (
 
 ),
 
+customer_count as (
+
+    -- Every customer in the data, active or not: the portfolio the active ones are part of.
+    select count(*) as customers
+    from economics
+
+),
+
 totals as (
 
     select
@@ -85,6 +93,7 @@ final as (
 
     select
         totals.reporting_date,
+        cast(customer_count.customers as integer) as customers,
         cast(totals.active_customers as integer) as active_customers,
         cast(totals.revenue_total as decimal(18, 2)) as revenue_t12m,
         cast({{ var('concentration_top_share') }} as double) as top_customers_share,
@@ -104,6 +113,7 @@ final as (
 
     from totals
     cross join concentration
+    cross join customer_count
 
 )
 
