@@ -134,13 +134,7 @@ def test_a_running_dashboard_shows_a_new_publish_after_a_reload(demo_warehouse, 
 
         # A new customer reaches the marts of the working database, and the run publishes them.
         with duckdb.connect(str(work_path(warehouse))) as conn:
-            conn.execute(
-                """
-                insert into marts.customer_metrics
-                select * replace ('C999999' as customer_id, 'Newly Published Ltd' as customer_name)
-                from marts.customer_metrics limit 1
-                """
-            )
+            conn.execute("update marts.portfolio_concentration set customers = customers + 1")
         publish(warehouse)
 
         page.reload()
