@@ -119,7 +119,7 @@ def _changes_since_publish(landing: Path, warehouse: Path, mapping_path: Path | 
 
     try:
         mapping = load_mapping(mapping_path) if mapping_path else None
-        return changes_since_publish(landing, warehouse, mapping, mapping_path, settings_for(mapping))
+        return changes_since_publish(landing, warehouse, mapping, settings_for(mapping))
     except (IngestError, ValueError):
         return None
 

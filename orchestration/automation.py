@@ -2,18 +2,11 @@
 
 import hashlib
 from collections.abc import Iterable
-from pathlib import Path
 
 import dagster as dg
 
-from loading.ingest import IngestError, LandingFile, discover_all_landing_files
-from orchestration.changes import (
-    ChangesSincePublish,
-    changes_since_publish,
-    loaded_file_versions,
-    removed_files,
-    unloaded_files,
-)
+from loading.ingest import IngestError, LandingFile
+from orchestration.changes import changes_since_publish
 from orchestration.resources import WarehouseLayout
 
 REFRESH_JOB_NAME = "refresh_warehouse"
@@ -24,14 +17,6 @@ def build_refresh_job():
         REFRESH_JOB_NAME,
         selection=dg.AssetSelection.all(),
         description="Load new landing files, rebuild every model and publish the warehouse.",
-    )
-
-
-def changes_for(layout: WarehouseLayout) -> ChangesSincePublish:
-    """What a run with these settings would find new against the published warehouse."""
-    mapping_path = Path(layout.mapping_path) if layout.mapping_path else None
-    return changes_since_publish(
-        layout.landing, layout.warehouse, layout.mapping, mapping_path, layout.rule_settings
     )
 
 
@@ -48,7 +33,9 @@ def build_daily_schedule(job) -> dg.ScheduleDefinition:
         """Refreshes the warehouse every morning, unless nothing arrived or changed since the last
         publish."""
         try:
-            changes = changes_for(layout)
+            changes = changes_since_publish(
+                layout.landing, layout.warehouse, layout.mapping, layout.rule_settings
+            )
         except IngestError:
             # The run says what is wrong with the landing folder, in the run's own log.
             return dg.RunRequest(tags={"kam/trigger": "schedule"})
@@ -86,12 +73,12 @@ def build_landing_sensor(job) -> dg.SensorDefinition:
     def new_landing_files(context: dg.SensorEvaluationContext, layout: WarehouseLayout):
         """Starts a refresh when a landing file appears, changes or is removed."""
         try:
-            landing_files = discover_all_landing_files(layout.landing, layout.mapping)
+            changes = changes_since_publish(
+                layout.landing, layout.warehouse, layout.mapping, layout.rule_settings
+            )
         except IngestError as exc:
             return dg.SkipReason(str(exc))
-        loaded = loaded_file_versions(layout.warehouse)
-        pending = unloaded_files(landing_files, loaded)
-        removed = removed_files(landing_files, loaded)
+        pending, removed = changes.new_or_changed, changes.removed
         if not pending and not removed:
             return dg.SkipReason("Every landing file is already loaded.")
         if pending:

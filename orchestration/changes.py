@@ -26,6 +26,18 @@ _DBT_INPUT_FOLDERS = ("models", "macros", "seeds", "snapshots", "tests")
 _DBT_INPUT_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml")
 
 
+def dbt_inputs(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
+    """The dbt project's files and folders that decide what a build makes, in a stable order: its
+    settings files, then each input folder and everything below it. A folder counts because its own
+    time changes when a file in it is added, removed or renamed."""
+    paths = [project_dir / name for name in _DBT_INPUT_FILES if (project_dir / name).is_file()]
+    for folder in _DBT_INPUT_FOLDERS:
+        if (project_dir / folder).is_dir():
+            paths.append(project_dir / folder)
+            paths.extend(sorted((project_dir / folder).rglob("*")))
+    return paths
+
+
 def _has_table(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
     schema, table = qualified_name.split(".")
     return conn.execute(
@@ -34,24 +46,25 @@ def _has_table(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
     ).fetchone()[0] > 0
 
 
-def loaded_file_versions(warehouse: Path) -> set[tuple[str, str, int, float]]:
-    """(entity, relative path, size, modified time) of every file the published warehouse has
-    loaded.
-
-    Reads the published file, never the working one, so the check does not contend with a run.
-    """
+def _published_records(warehouse: Path) -> tuple[set[tuple[str, str, int, float]], str | None]:
+    """The published warehouse's loaded file versions and its build fingerprint, read in one
+    read-only opening of the published file (never the working one, so no contention with a run)."""
     if not warehouse.exists():
-        return set()
+        return set(), None
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        if not _has_table(conn, LEDGER_TABLE):
-            return set()
-        rows = conn.execute(
-            f"SELECT entity, relative_path, size_bytes, modified_at FROM {LEDGER_TABLE}"
-        )
-        return {(entity, path, size, modified) for entity, path, size, modified in rows.fetchall()}
+        loaded = set()
+        if _has_table(conn, LEDGER_TABLE):
+            loaded = set(conn.execute(
+                f"SELECT entity, relative_path, size_bytes, modified_at FROM {LEDGER_TABLE}"
+            ).fetchall())
+        fingerprint = None
+        if _has_table(conn, BUILD_INPUTS_TABLE):
+            row = conn.execute(f"SELECT fingerprint FROM {BUILD_INPUTS_TABLE}").fetchone()
+            fingerprint = row[0] if row else None
+        return loaded, fingerprint
 
 
-def unloaded_files(
+def _unloaded_files(
     landing_files: Iterable[LandingFile], loaded: set[tuple[str, str, int, float]]
 ) -> list[LandingFile]:
     """Landing files that are new or changed since the published warehouse loaded them."""
@@ -62,7 +75,7 @@ def unloaded_files(
     ]
 
 
-def removed_files(
+def _removed_files(
     landing_files: Iterable[LandingFile], loaded: set[tuple[str, str, int, float]]
 ) -> list[tuple[str, str]]:
     """(entity, relative path) of the files the published warehouse loaded that are no longer
@@ -72,19 +85,18 @@ def removed_files(
 
 
 def build_fingerprint(
-    settings: RuleSettings, mapping_path: Path | None, project_dir: Path = DBT_PROJECT_DIR
+    settings: RuleSettings, mapping: SourceMapping | None, project_dir: Path = DBT_PROJECT_DIR
 ) -> str:
     """One digest of everything but the landing files that decides what a build makes: every file
-    of the dbt project (models, macros, the definitions seed), the rule settings and the mapping."""
+    of the dbt project (models, macros, the definitions seed), the rule settings and the mapping
+    (its currency is in the settings; each entity's mapping by the fingerprint loading uses)."""
     digest = hashlib.sha256()
-    paths = [project_dir / name for name in _DBT_INPUT_FILES if (project_dir / name).is_file()]
-    for folder in _DBT_INPUT_FOLDERS:
-        paths.extend(sorted(p for p in (project_dir / folder).rglob("*") if p.is_file()))
-    for path in paths:
+    for path in (path for path in dbt_inputs(project_dir) if path.is_file()):
         digest.update(f"{path.relative_to(project_dir)}\n".encode())
         digest.update(path.read_bytes())
     digest.update(repr(settings).encode())
-    digest.update(mapping_path.read_bytes() if mapping_path else b"no mapping")
+    for name, entity_mapping in sorted(mapping.entities.items()) if mapping else ():
+        digest.update(f"{name} {entity_mapping.fingerprint}\n".encode())
     return digest.hexdigest()
 
 
@@ -97,16 +109,6 @@ def record_build_inputs(conn: duckdb.DuckDBPyConnection, fingerprint: str) -> No
         "SELECT ? AS fingerprint, current_timestamp AS built_at",
         [fingerprint],
     )
-
-
-def published_fingerprint(warehouse: Path) -> str | None:
-    if not warehouse.exists():
-        return None
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
-        if not _has_table(conn, BUILD_INPUTS_TABLE):
-            return None
-        row = conn.execute(f"SELECT fingerprint FROM {BUILD_INPUTS_TABLE}").fetchone()
-        return row[0] if row else None
 
 
 @dataclass(frozen=True)
@@ -142,16 +144,15 @@ def changes_since_publish(
     landing: Path,
     warehouse: Path,
     mapping: SourceMapping | None,
-    mapping_path: Path | None,
     settings: RuleSettings,
 ) -> ChangesSincePublish:
     """What a run on `landing` would find new against the warehouse published at `warehouse`."""
     landing_files = discover_all_landing_files(landing, mapping)
-    loaded = loaded_file_versions(warehouse)
+    loaded, fingerprint = _published_records(warehouse)
     return ChangesSincePublish(
-        new_or_changed=unloaded_files(landing_files, loaded),
-        removed=removed_files(landing_files, loaded),
-        build_inputs_changed=published_fingerprint(warehouse) != build_fingerprint(settings, mapping_path),
+        new_or_changed=_unloaded_files(landing_files, loaded),
+        removed=_removed_files(landing_files, loaded),
+        build_inputs_changed=fingerprint != build_fingerprint(settings, mapping),
         files_loaded=len(loaded),
         published=warehouse.exists(),
     )

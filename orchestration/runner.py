@@ -15,6 +15,7 @@ import dagster as dg
 from loading.ingest import RAW_SCHEMA
 from orchestration.assets.publish import PUBLISHED_WAREHOUSE_KEY
 from orchestration.automation import REFRESH_JOB_NAME
+from orchestration.changes import dbt_inputs
 from orchestration.definitions import build_definitions
 from orchestration.resources import WORKING_DATABASE, dbt_project
 
@@ -95,16 +96,7 @@ def manifest_is_stale(manifest: Path, project_dir: Path) -> bool:
     if not manifest.exists():
         return True
     parsed_at = manifest.stat().st_mtime
-    # A folder's own time changes when a file in it is added, removed or renamed.
-    watched = [
-        project_dir / name for name in ("dbt_project.yml", "profiles.yml", "packages.yml")
-        if (project_dir / name).exists()
-    ]
-    for folder in ("models", "macros", "seeds", "snapshots", "tests"):
-        if (project_dir / folder).is_dir():
-            watched.append(project_dir / folder)
-            watched.extend((project_dir / folder).rglob("*"))
-    return any(path.stat().st_mtime > parsed_at for path in watched)
+    return any(path.stat().st_mtime > parsed_at for path in dbt_inputs(project_dir))
 
 
 def _unwrapped(error):

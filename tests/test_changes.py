@@ -14,6 +14,7 @@ import pytest
 from demo.generator import generate
 from loading.contract import ENTITIES
 from loading.ingest import load_entity
+from loading.mapping import load_mapping
 from loading.rules import RuleSettings
 from orchestration.changes import build_fingerprint, changes_since_publish, record_build_inputs
 
@@ -32,7 +33,7 @@ def project(tmp_path: Path) -> Path:
     return project
 
 
-def test_the_fingerprint_follows_models_seeds_settings_and_mapping_not_dbt_output(project, tmp_path):
+def test_the_fingerprint_follows_models_seeds_settings_and_mapping_not_dbt_output(project):
     first = build_fingerprint(SETTINGS, None, project)
     assert build_fingerprint(SETTINGS, None, project) == first
 
@@ -48,9 +49,13 @@ def test_the_fingerprint_follows_models_seeds_settings_and_mapping_not_dbt_outpu
     assert with_a_model != reweighted
 
     assert build_fingerprint(dataclasses.replace(SETTINGS, currency="USD"), None, project) != with_a_model
-    mapping = tmp_path / "mapping.yml"
-    mapping.write_text("currency: USD\n")
-    assert build_fingerprint(SETTINGS, mapping, project) != with_a_model
+    mapping = load_mapping(Path(__file__).resolve().parents[1] / "mappings" / "superstore.yml")
+    with_a_mapping = build_fingerprint(SETTINGS, mapping, project)
+    assert with_a_mapping != with_a_model
+    orders = mapping.entities["orders"]
+    filtered = dataclasses.replace(orders, filters=(*orders.filters, "1 = 1"))
+    edited = dataclasses.replace(mapping, entities={**mapping.entities, "orders": filtered})
+    assert build_fingerprint(SETTINGS, edited, project) != with_a_mapping
 
 
 @pytest.fixture
@@ -69,7 +74,7 @@ def test_nothing_is_new_until_a_file_arrives_changes_or_goes(published):
     landing, warehouse = published
     files = sum(1 for path in landing.rglob("*") if path.is_file())
 
-    unchanged = changes_since_publish(landing, warehouse, None, None, SETTINGS)
+    unchanged = changes_since_publish(landing, warehouse, None, SETTINGS)
     assert unchanged.nothing_new
     assert unchanged.summary() == (
         f"nothing new since the last publish: its {files} landing files, models and settings are unchanged"
@@ -77,20 +82,20 @@ def test_nothing_is_new_until_a_file_arrives_changes_or_goes(published):
 
     late = landing / "orders" / "orders_late.csv"
     shutil.copyfile(next((landing / "orders").glob("*.csv")), late)
-    arrived = changes_since_publish(landing, warehouse, None, None, SETTINGS)
+    arrived = changes_since_publish(landing, warehouse, None, SETTINGS)
     assert [f.relative_path for f in arrived.new_or_changed] == ["orders/orders_late.csv"]
     assert arrived.summary() == "1 new or changed landing file(s)"
     late.unlink()
 
     customers = next((landing / "customers").glob("*.csv"))
     os.utime(customers, (customers.stat().st_atime, customers.stat().st_mtime + 60))
-    assert changes_since_publish(landing, warehouse, None, None, SETTINGS).summary() == (
+    assert changes_since_publish(landing, warehouse, None, SETTINGS).summary() == (
         "1 new or changed landing file(s)"
     )
     os.utime(customers, (customers.stat().st_atime, customers.stat().st_mtime - 60))
     service_costs = next((landing / "service_costs").glob("*.csv"))  # an optional input
     service_costs.unlink()
-    gone = changes_since_publish(landing, warehouse, None, None, SETTINGS)
+    gone = changes_since_publish(landing, warehouse, None, SETTINGS)
     assert gone.removed == [("service_costs", f"service_costs/{service_costs.name}")]
     assert gone.summary() == "1 removed landing file(s)"
 
@@ -99,7 +104,7 @@ def test_other_settings_than_the_published_build_had_are_something_new(published
     landing, warehouse = published
 
     changes = changes_since_publish(
-        landing, warehouse, None, None, dataclasses.replace(SETTINGS, max_abs_quantity=10)
+        landing, warehouse, None, dataclasses.replace(SETTINGS, max_abs_quantity=10)
     )
 
     assert not changes.nothing_new
@@ -110,7 +115,7 @@ def test_a_first_run_says_there_is_no_warehouse_yet(published, tmp_path):
     landing, _ = published
     files = sum(1 for path in landing.rglob("*") if path.is_file())
 
-    changes = changes_since_publish(landing, tmp_path / "none.duckdb", None, None, SETTINGS)
+    changes = changes_since_publish(landing, tmp_path / "none.duckdb", None, SETTINGS)
 
     assert not changes.nothing_new
     assert changes.summary() == f"no published warehouse yet: {files} landing file(s) to load"
@@ -121,4 +126,4 @@ def test_a_warehouse_from_before_build_records_is_built_again(published):
     with duckdb.connect(str(warehouse)) as conn:
         conn.execute("drop table meta.build_inputs")
 
-    assert changes_since_publish(landing, warehouse, None, None, SETTINGS).build_inputs_changed
+    assert changes_since_publish(landing, warehouse, None, SETTINGS).build_inputs_changed

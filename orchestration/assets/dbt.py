@@ -2,7 +2,6 @@
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -41,9 +40,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         working_database: WorkingDatabase,
     ):
         """`dbt build` against the working database: models, then their tests as asset checks."""
-        mapping_path = Path(layout.mapping_path) if layout.mapping_path else None
         with working_database.get_connection() as conn:
-            record_build_inputs(conn, build_fingerprint(layout.rule_settings, mapping_path))
+            record_build_inputs(conn, build_fingerprint(layout.rule_settings, layout.mapping))
         dbt_vars = {
             "warehouse_path": str(layout.work_database),
             "currency": layout.rule_settings.currency,
