@@ -97,7 +97,9 @@ def _run(args: argparse.Namespace) -> int:
             # test) goes to a file beside the warehouse.
             log_path = warehouse.parent / "logs" / f"kam-run-{time.strftime('%Y%m%dT%H%M%S')}.log"
             with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-                outcome = run_pipeline(landing, warehouse, mapping=mapping)
+                outcome = run_pipeline(
+                    landing, warehouse, mapping=mapping, full_refresh=args.full_refresh
+                )
     except RunLockUnavailable as error:
         print(f"kam run: {error}", file=sys.stderr)
         return 1

@@ -38,7 +38,7 @@ def dbt_inputs(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
     return paths
 
 
-def _has_table(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
+def has_table(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
     schema, table = qualified_name.split(".")
     return conn.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
@@ -53,12 +53,12 @@ def _published_records(warehouse: Path) -> tuple[set[tuple[str, str, int, float]
         return set(), None
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         loaded = set()
-        if _has_table(conn, LEDGER_TABLE):
+        if has_table(conn, LEDGER_TABLE):
             loaded = set(conn.execute(
                 f"SELECT entity, relative_path, size_bytes, modified_at FROM {LEDGER_TABLE}"
             ).fetchall())
         fingerprint = None
-        if _has_table(conn, BUILD_INPUTS_TABLE):
+        if has_table(conn, BUILD_INPUTS_TABLE):
             row = conn.execute(f"SELECT fingerprint FROM {BUILD_INPUTS_TABLE}").fetchone()
             fingerprint = row[0] if row else None
         return loaded, fingerprint

@@ -13,8 +13,10 @@ from pathlib import Path
 import dagster as dg
 
 from loading.ingest import RAW_SCHEMA
+from orchestration.assets.dbt import DBT_ASSETS_NAME
 from orchestration.assets.publish import PUBLISHED_WAREHOUSE_KEY
 from orchestration.automation import REFRESH_JOB_NAME
+from orchestration.build_plan import PLAN_LINE_PREFIX
 from orchestration.changes import dbt_inputs
 from orchestration.definitions import build_definitions
 from orchestration.resources import WORKING_DATABASE, dbt_project
@@ -48,7 +50,7 @@ class _ProgressHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         event = getattr(record, "dagster_event", None)
         if event is None:
-            self._emit_waiting(record)
+            self._emit_message(record)
             return
         if event.event_type_value not in _PROGRESS_EVENTS:
             return
@@ -65,12 +67,16 @@ class _ProgressHandler(logging.Handler):
             label = f"built {key.to_user_string()}"
         self._print(f"{event.step_key}: {label}")
 
-    def _emit_waiting(self, record: logging.LogRecord) -> None:
-        """The working database's warning that a step waits for another process's lock: without
-        it the terminal would say nothing for as long as the wait lasts."""
+    def _emit_message(self, record: logging.LogRecord) -> None:
+        """The working database's warning that a step waits for another process's lock (without
+        it the terminal would say nothing for as long as the wait lasts), and the dbt step's build
+        plan (whether it adds the new order lines or builds everything, and why)."""
         meta = getattr(record, "dagster_meta", {})
+        message = meta.get("orig_message", "")
         if record.levelno >= logging.WARNING and meta.get("resource_name") == WORKING_DATABASE:
-            self._print(meta["orig_message"])
+            self._print(message)
+        elif message.startswith(PLAN_LINE_PREFIX):
+            self._print(f"{meta.get('step_key', DBT_ASSETS_NAME)}: {message}")
 
     def _print(self, line: str) -> None:
         elapsed = time.perf_counter() - self.started
@@ -130,10 +136,16 @@ def failure_summary(failures: list[tuple[str, str]]) -> str | None:
 
 
 def run_pipeline(
-    landing_dir: Path, warehouse: Path, *, mapping: Path | None = None, stream=None
+    landing_dir: Path,
+    warehouse: Path,
+    *,
+    mapping: Path | None = None,
+    stream=None,
+    full_refresh: bool = False,
 ) -> RunOutcome:
     """Materialise every asset for this landing folder (read through `mapping`, if given) into
-    this warehouse and publish it; progress lines go to `stream` (default: standard error)."""
+    this warehouse and publish it; progress lines go to `stream` (default: standard error).
+    `full_refresh` builds the incremental models from every order line, whatever changed."""
     started = time.perf_counter()
     stream = stream or sys.stderr
     project = dbt_project()
@@ -150,7 +162,10 @@ def run_pipeline(
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
         # Naming a logger in run config replaces Dagster's default debug-level console logger.
-        run_config={"loggers": {"progress": {}}},
+        run_config={
+            "loggers": {"progress": {}},
+            "ops": {DBT_ASSETS_NAME: {"config": {"full_refresh": full_refresh}}},
+        },
     )
     failures = [event for event in result.all_events if event.is_step_failure]
     # A failed blocking check explains itself (rule, figure, files, report, what to do); the step

@@ -1,3 +1,11 @@
+-- Incremental: the customer-days that a day's new landing files touch are summed again from all
+-- their lines and replace the old figures; every other day stays as it was.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['customer_id', 'order_date'],
+) }}
+
 with
 
 order_lines as (
@@ -5,6 +13,20 @@ order_lines as (
     select * from {{ ref('int_order_lines_costed') }}
 
 ),
+
+{% if is_incremental() -%}
+batch_days as (
+
+    select distinct
+        customer_id,
+        order_date
+
+    from {{ ref('stg_orders') }}
+    where {{ in_order_batch() }}
+
+),
+
+{% endif -%}
 
 reporting_window as (
 
@@ -43,6 +65,14 @@ aggregated as (
     from order_lines
     cross join reporting_window
     where order_lines.order_date <= reporting_window.reporting_date
+    {% if is_incremental() -%}
+        and exists (
+            select 1
+            from batch_days
+            where batch_days.customer_id = order_lines.customer_id
+                and batch_days.order_date = order_lines.order_date
+        )
+    {% endif -%}
     group by order_lines.customer_id, order_lines.order_date
 
 ),

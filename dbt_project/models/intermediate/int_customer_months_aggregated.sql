@@ -1,3 +1,12 @@
+-- Incremental: the customer-months that a day's new landing files touch are summed again from
+-- their days and service costs and replace the old figures; a new service-cost file rebuilds
+-- everything (orchestration/build_plan.py).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['customer_id', 'month_start'],
+) }}
+
 with
 
 customer_days as (
@@ -5,6 +14,20 @@ customer_days as (
     select * from {{ ref('int_customer_days_aggregated') }}
 
 ),
+
+{% if is_incremental() -%}
+batch_months as (
+
+    select distinct
+        customer_id,
+        order_month as month_start
+
+    from {{ ref('stg_orders') }}
+    where {{ in_order_batch() }}
+
+),
+
+{% endif -%}
 
 service_costs as (
 
@@ -45,6 +68,14 @@ order_months as (
         sum(costed_line_count) as costed_line_count
 
     from customer_days
+    {% if is_incremental() -%}
+    where exists (
+        select 1
+        from batch_months
+        where batch_months.customer_id = customer_days.customer_id
+            and batch_months.month_start = customer_days.order_month
+    )
+    {% endif -%}
     group by customer_id, order_month
 
 ),
@@ -59,6 +90,15 @@ service_months as (
     from service_costs
     cross join reporting_window
     where service_costs.activity_date <= reporting_window.reporting_date
+    {% if is_incremental() -%}
+        and exists (
+            select 1
+            from batch_months
+            where batch_months.customer_id = service_costs.customer_id
+                and batch_months.month_start
+                = cast({{ dbt.date_trunc('month', 'service_costs.activity_date') }} as date)
+        )
+    {% endif -%}
     group by
         service_costs.customer_id,
         cast({{ dbt.date_trunc('month', 'service_costs.activity_date') }} as date)

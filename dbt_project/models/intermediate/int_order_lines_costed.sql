@@ -1,8 +1,18 @@
+-- Incremental: the lines of a day's new landing files are costed and added; costs are looked up
+-- at each line's order date, so earlier lines keep theirs (a new cost file rebuilds everything,
+-- see orchestration/build_plan.py).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['order_id', 'line_number'],
+) }}
+
 with
 
 orders as (
 
     select * from {{ ref('stg_orders') }}
+    where {{ in_order_batch() }}
 
 ),
 

@@ -1,12 +1,19 @@
 -- A table, not a view: every line-level model and test reads it, and the deduplication window
--- over millions of lines should run once per build, not once per reader.
-{{ config(materialized='table') }}
+-- over millions of lines should run once per build, not once per reader. Incremental: a day's
+-- new landing files replace the lines they carry (a line sent again is the latest loaded, as in a
+-- full build) and leave the others as they are.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['order_id', 'line_number'],
+) }}
 
 with
 
 source as (
 
     select * from {{ source('raw', 'orders') }}
+    where {{ in_order_batch() }}
 
 ),
 
