@@ -87,12 +87,13 @@ def _summary(validations: list[EntityValidation]) -> str:
         status = "blocked" if v.blocking_failures else ("warnings" if v.warnings else "passed")
         css = {"blocked": "fail-blocking", "warnings": "fail-warning"}.get(status, "")
         rows.append(
-            f"<tr class='{css}'><td><a href='#{v.entity}'>{v.entity}</a></td><td>{v.rows:,}</td>"
+            f"<tr class='{css}'><td><a href='#{v.entity}'>{v.entity}</a></td><td>{v.rows:,}"
+            f"{'' if v.source_files is None else f' (of {len(v.source_files):,} new files)'}</td>"
             f"<td>{len(v.blocking_failures)}</td><td>{len(v.warnings)}</td><td>{status}</td>"
             f"<td>{v.seconds:.2f}</td></tr>"
         )
     return (
-        "<table><tr><th>entity</th><th>rows</th><th>blocking failures</th><th>warnings</th>"
+        "<table><tr><th>entity</th><th>rows checked by the row rules</th><th>blocking failures</th><th>warnings</th>"
         "<th>status</th><th>seconds</th></tr>" + "".join(rows) + "</table>"
     )
 

@@ -65,12 +65,16 @@ class EntitySuite:
     """Figure name → the SQL of one scalar, for the table rules."""
 
 
-def build_entity_suite(entity_name: str, settings: QualitySettings | None = None) -> EntitySuite:
+def build_entity_suite(
+    entity_name: str, settings: QualitySettings | None = None, source_files: list[str] | None = None
+) -> EntitySuite:
+    """The entity's suite; its row rules on the rows of `source_files` only, where given (right
+    only where no row rule looks beyond a row's own file), its table rules on the whole table."""
     settings = settings or QualitySettings()
     entity = ENTITIES[entity_name]
     row_rules = raw_row_rules(entity, settings.rules)
     tables = table_rules(entity, settings.rules)
-    checked = checked_raw_rows_sql(entity, row_rules)
+    checked = checked_raw_rows_sql(entity, row_rules, source_files)
     checks = [_row_check(rule, checked) for rule in row_rules] + [_table_check(t) for t in tables]
     row_counts_sql = None
     if row_rules:

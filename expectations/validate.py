@@ -53,8 +53,11 @@ class RuleOutcome:
 class EntityValidation:
     entity: str
     rows: int
+    """Rows the row rules checked: the whole table's, or those of `source_files`."""
     seconds: float
     outcomes: list[RuleOutcome]
+    source_files: list[str] | None = None
+    """The landing files whose rows the row rules checked; None: every row of the table."""
 
     @property
     def blocking_failures(self) -> list[RuleOutcome]:
@@ -74,10 +77,12 @@ def validate_entity(
     conn_or_path: duckdb.DuckDBPyConnection | str | Path,
     entity: str,
     settings: QualitySettings | None = None,
+    source_files: list[str] | None = None,
 ) -> EntityValidation:
-    """Run the suite of `entity` on `raw.<entity>` in the DuckDB database."""
+    """Run the suite of `entity` on `raw.<entity>` in the DuckDB database: its row rules on the
+    rows of `source_files` where given (the files not validated before), else on every row."""
     settings = settings or QualitySettings()
-    suite = build_entity_suite(entity, settings)
+    suite = build_entity_suite(entity, settings, source_files)
     started = time.perf_counter()
     with _connection(conn_or_path) as conn:
         figures = {}
@@ -89,7 +94,7 @@ def validate_entity(
             rows = _scalar(conn, f"SELECT count(*) FROM raw.{entity}")
         figures |= {name: _scalar(conn, sql) for name, sql in suite.table_figures.items()}
         outcomes = _judge(conn, suite, figures, rows, settings)
-    return EntityValidation(entity, rows, time.perf_counter() - started, outcomes)
+    return EntityValidation(entity, rows, time.perf_counter() - started, outcomes, source_files)
 
 
 def validate_all(

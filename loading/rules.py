@@ -459,11 +459,16 @@ def violations_sql(
     return f"WITH checked AS ({_checked_rows_sql(rules, typed)}) " + " UNION ALL ".join(selects)
 
 
-def checked_raw_rows_sql(entity: Entity, rules: list[RowRule]) -> str:
+def checked_raw_rows_sql(
+    entity: Entity, rules: list[RowRule], source_files: list[str] | None = None
+) -> str:
     """After load: the raw table's rows as the row rules read them (the text of each value is
-    its typed value's)."""
+    its typed value's); only the rows of `source_files`, where given."""
     texts = ", ".join(f"CAST({c.name} AS VARCHAR) AS {c.name}__text" for c in entity.columns)
-    return _checked_rows_sql(rules, f"SELECT *, {texts} FROM raw.{entity.name}")
+    where = ""
+    if source_files is not None:
+        where = f" WHERE list_contains([{', '.join(map(_sql_text, source_files))}]::VARCHAR[], _source_file)"
+    return _checked_rows_sql(rules, f"SELECT *, {texts} FROM raw.{entity.name}{where}")
 
 
 def raw_row_rules(entity: Entity, settings: RuleSettings) -> list[RowRule]:

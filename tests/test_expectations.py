@@ -270,3 +270,26 @@ def test_orders_of_an_unknown_customer_stop_the_run_before_dbt_and_publish(tmp_p
     assert "kam_dbt_models" not in {e.step_key for e in result.get_step_success_events()}
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM raw.customers").fetchall() == [(2,)]
+
+
+def test_row_rules_can_check_the_new_files_only_table_rules_the_whole_table(raw_database):
+    """A daily run checks the rows of its new landing files with the row rules (older files passed
+    them when they were built) and the whole table with the table rules."""
+    new_file = "orders/orders_2025-12-01.csv"
+    database = raw_database({"orders": [
+        # In an older file: broken, but not among the files checked.
+        order(quantity=-1, line_number=3),
+        {**order(line_number=1, net_revenue=100, cost_amount=150), "_source_file": new_file},
+        {**order(line_number=2, net_revenue=100, cost_amount=150), "_source_file": new_file},
+    ]})
+    validation = validate_entity(database, "orders", SETTINGS, source_files=[new_file])
+    assert (validation.rows, validation.source_files) == (2, [new_file])
+    assert outcome(validation, "quantity_revenue_sign_mismatch").success
+    assert outcome(validation, "quantity_revenue_sign_mismatch").observed == "0 of 2 rows"
+    # Two of the five costed lines in the whole table sell below cost: over the 20% limit.
+    share = outcome(validation, "cost_above_revenue_share")
+    assert not share.success
+    assert share.observed == "cost_above_revenue_share: 40.0%"
+    every_row = validate_entity(database, "orders", SETTINGS)
+    assert every_row.rows == 7
+    assert not outcome(every_row, "quantity_revenue_sign_mismatch").success
