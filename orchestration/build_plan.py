@@ -73,7 +73,7 @@ def plan_build(conn: duckdb.DuckDBPyConnection, fingerprint: str, *, full_refres
              FROM (FROM loaded EXCEPT FROM built) WHERE entity = ?)
         """,
         [INCREMENTAL_ENTITY, INCREMENTAL_ENTITY],
-    ).fetchone()
+    ).fetchall()[0]  # fetchall, not fetchone: the connection may run the checks next
     if gone:
         return _full(f"{gone:,} landing file(s) built before were changed or removed")
     if added_elsewhere:

@@ -205,3 +205,8 @@ def test_new_days_added_incrementally_equal_a_full_rebuild(
     differences = _differences(incremental, warehouse)
     assert len(differences) >= 40  # every model table was compared
     assert {table: n for table, n in differences.items() if n} == {}
+
+
+def test_the_plan_leaves_the_connection_free_for_the_checks(built: duckdb.DuckDBPyConnection) -> None:
+    plan_build(built, "f1", full_refresh=False)
+    assert built.sql("SELECT 42").fetchall() == [(42,)]  # as validate_entity reads
