@@ -1,5 +1,7 @@
 -- Incremental: the customer-days that a day's new landing files touch are summed again from all
 -- their lines and replace the old figures; every other day stays as it was.
+-- The batch's keys come from stg_orders in incremental builds only; dbt must know it always.
+-- depends_on: {{ ref('stg_orders') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',

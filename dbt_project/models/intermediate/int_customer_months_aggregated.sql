@@ -1,6 +1,8 @@
 -- Incremental: the customer-months that a day's new landing files touch are summed again from
 -- their days and service costs and replace the old figures; a new service-cost file rebuilds
 -- everything (orchestration/build_plan.py).
+-- The batch's keys come from stg_orders in incremental builds only; dbt must know it always.
+-- depends_on: {{ ref('stg_orders') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
