@@ -134,8 +134,12 @@
                 when measures.{{ attribute.name }}_measure <= money_scales.{{ attribute.name }}_floor
                     or money_scales.{{ attribute.name }}_floor is null then 0.0
                 when money_scales.{{ attribute.name }}_ceiling <= money_scales.{{ attribute.name }}_floor then 100.0
-                else 100 * ln(measures.{{ attribute.name }}_measure / money_scales.{{ attribute.name }}_floor)
+                -- The ratio first: the largest measure's is exactly 1, so it scores exactly 100
+                -- (100 * x / x can come out a hair above 100).
+                else 100 * (
+                    ln(measures.{{ attribute.name }}_measure / money_scales.{{ attribute.name }}_floor)
                     / ln(money_scales.{{ attribute.name }}_ceiling / money_scales.{{ attribute.name }}_floor)
+                )
             end as {{ attribute.name }}_value{% if not loop.last %},{% endif %}
             {% else %}
             case
