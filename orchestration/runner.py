@@ -97,8 +97,8 @@ def _progress_logger(started: float, stream) -> dg.LoggerDefinition:
 
 def manifest_is_stale(manifest: Path, project_dir: Path) -> bool:
     """True when a dbt file was edited, added or removed after the manifest was parsed, so an edit
-    is what runs. `dagster dev` re-parses at every load (`prepare_if_dev`); a `kam run` parses only
-    when this says so, as a parse costs seconds a daily run need not spend."""
+    is what runs. `dg dev` (`kam dagster`) re-parses at every load (`prepare_if_dev`); a `kam run`
+    parses only when this says so, as a parse costs seconds a daily run need not spend."""
     if not manifest.exists():
         return True
     parsed_at = manifest.stat().st_mtime

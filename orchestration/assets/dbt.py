@@ -72,7 +72,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             ["build", "--log-level-file", "none", "--exclude", "resource_type:unit_test",
              *(["--full-refresh"] if plan.full_refresh else []),
              "--vars", json.dumps(dbt_vars)],
-            context=context,
+            # The op's context, not the asset's: dagster-dbt reads the op's tags through
+            # AssetExecutionContext.op, which Dagster deprecates; the events are the same.
+            context=context.op_execution_context,
             target_path=dbt_target_path(layout.warehouse),
         ).stream()
         with working_database.get_connection() as conn:
