@@ -215,16 +215,22 @@ def _dagster(args: argparse.Namespace) -> int:
     home.mkdir(parents=True, exist_ok=True)
     print(f"Dagster: {_local_url(args)}  (run history in {home}; Ctrl+C to stop)",
           flush=True)
+    # The project's code location comes from its pyproject.toml ([tool.dg]).
     command = [
-        str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
+        str(Path(sys.executable).parent / "dg"), "dev", "--target-path", str(PROJECT_ROOT),
         "--host", args.host, "--port", str(args.port),
     ]
-    # `dagster dev` stops on SIGTERM by mapping it to its SIGINT handler; a shell starts a
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    if sys.prefix != sys.base_prefix:
+        # The virtualenv this runs in counts as activated, as it would in a shell that had
+        # activated it: `dg` checks that the project's .venv is the active one.
+        env["VIRTUAL_ENV"] = sys.prefix
+    # `dg dev` stops on SIGTERM by mapping it to its SIGINT handler; a shell starts a
     # background job with SIGINT ignored, and an ignored signal stays ignored across exec, so
     # `make dagster &` would ignore both. With SIGINT back at its default before the exec,
     # Python installs its handler again and a kill stops Dagster and everything it started.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    os.execve(command[0], command, {**os.environ, "DAGSTER_HOME": str(home)})
+    os.execve(command[0], command, env)
 
 
 class _StopServing(Exception):
@@ -292,27 +298,30 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 def _generate_dictionary(warehouse: Path, scratch: Path, site: Path) -> str | None:
-    """`dbt docs generate` over a copy of the published warehouse, its pages put in `site`;
-    what went wrong, or None.
+    """`dbt docs generate` over a private database holding what the dictionary reads of the
+    warehouse, its pages put in `site`; what went wrong, or None.
 
     dbt opens its database for writing, so it never gets the published file, which readers hold
-    open, nor the working database a run may be writing: it gets a private copy, named as the
-    published file so the dictionary names the tables as an analyst sees them. The publish
-    replaces the file in one rename, so the copy is one whole publish."""
+    open, nor the working database a run may be writing. Its database holds every definition,
+    with the line-level layers' from the working database, and the rows of the published schemas
+    (orchestration/warehouse.py), named as the published file so the dictionary names the tables
+    as an analyst sees them."""
     import json
     import shutil
     import subprocess
 
-    copy = scratch / "database" / warehouse.name
-    copy.parent.mkdir()
+    import duckdb
+
+    from orchestration.warehouse import write_dictionary_database
+
+    database = scratch / "database" / warehouse.name
+    database.parent.mkdir()
     try:
-        shutil.copyfile(warehouse, copy)
-        wal = warehouse.with_name(f"{warehouse.name}.wal")
-        if wal.exists():
-            shutil.copyfile(wal, copy.with_name(f"{copy.name}.wal"))
-    except OSError as error:
-        return (f"cannot copy {warehouse} to {copy.parent} ({error.strerror or error}): free "
-                "room there, or set TMPDIR to a folder with room for the warehouse.")
+        write_dictionary_database(warehouse, database)
+    except (duckdb.Error, OSError) as error:
+        return (f"cannot read {warehouse} and its working database for the dictionary ({error}): "
+                "while a run writes the working database, try again after it; when the temporary "
+                "folder is full, set TMPDIR to a folder with room.")
     project = PROJECT_ROOT / "dbt_project"
     dbt = Path(sys.executable).parent / "dbt"
     target = scratch / "target"
@@ -324,7 +333,7 @@ def _generate_dictionary(warehouse: Path, scratch: Path, site: Path) -> str | No
         "docs", "generate",
         "--project-dir", str(project), "--profiles-dir", str(project),
         "--target-path", str(target), "--log-path", str(scratch / "logs"),
-        "--vars", json.dumps({"warehouse_path": str(copy)}),
+        "--vars", json.dumps({"warehouse_path": str(database)}),
     ]
     completed = subprocess.run(
         command, cwd=project, capture_output=True, text=True, check=False,
@@ -408,14 +417,16 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="load landing files, build the warehouse and publish it",
         description="Materialise every asset in-process (the same assets Dagster runs): ingest "
-        "the landing folder, build the dbt models, and publish the warehouse atomically. When no "
+        "the landing folder, build the dbt models (adding a day's new order lines to the models "
+        "built before when nothing else changed), and publish the warehouse atomically. When no "
         "landing file, model or setting changed since the last publish, it says so and stops.",
     )
     _add_landing_arguments(run)
     _add_warehouse_argument(run)
     run.add_argument(
         "--full-refresh", action="store_true",
-        help="build and publish even when nothing changed since the last publish",
+        help="build every model from all order lines, instead of adding a day's new lines to "
+        "the models built before; builds and publishes even when nothing changed",
     )
     run.set_defaults(handler=_run, parser=run)
 
@@ -441,7 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     dagster = commands.add_parser(
         "dagster", help="serve Dagster: its UI, the daily schedule and the new-file sensor",
-        description="Run `dagster dev` over this project's code location, with the run history "
+        description="Run `dg dev` over this project's code location `kam`, with the run history "
         "in $DAGSTER_HOME (default .dagster_home/). A kill signal stops it and its services.",
     )
     dagster.add_argument("--port", type=int, default=3000, help="port (default 3000)")
@@ -451,8 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     docs = commands.add_parser(
         "docs", help="serve the data dictionary: every table and column of the warehouse, described",
-        description="Generate dbt's documentation site over a copy of the published warehouse "
-        "(every model, the raw and meta tables, their columns, descriptions and lineage) and serve "
+        description="Generate dbt's documentation site over the warehouse's definitions (every "
+        "model, the raw and meta tables, their columns, descriptions and lineage) and serve "
         "it on this machine, with nothing fetched from the internet. A kill signal stops it. See "
         "docs/data-dictionary.md.",
     )

@@ -106,7 +106,7 @@ class WorkingDatabase(dg.ConfigurableResource):
 
 def _put_dbt_on_path() -> None:
     """dagster-dbt calls `dbt` by name; find it beside this interpreter when no virtualenv is
-    activated (`.venv/bin/kam run` or `.venv/bin/dagster dev` straight from a shell)."""
+    activated (`.venv/bin/kam run` or `.venv/bin/kam dagster` straight from a shell)."""
     interpreter_bin = str(Path(sys.executable).parent)
     if shutil.which("dbt") is None and (Path(interpreter_bin) / "dbt").exists():
         os.environ["PATH"] = os.pathsep.join([interpreter_bin, os.environ.get("PATH", "")])
@@ -116,7 +116,8 @@ def _put_dbt_on_path() -> None:
 def dbt_project() -> DbtProject:
     """The dbt project, its manifest parsed on first use (never committed).
 
-    Under `dagster dev` the manifest is re-parsed at every load so model edits show at once.
+    Under `dg dev` (`kam dagster`) the manifest is re-parsed at every load so model edits show
+    at once.
     """
     _put_dbt_on_path()
     project = DbtProject(project_dir=DBT_PROJECT_DIR)

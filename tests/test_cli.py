@@ -30,11 +30,16 @@ def test_every_command_has_help(command, capsys):
     assert "usage: kam" in capsys.readouterr().out
 
 
+def _tables(database: Path) -> set[str]:
+    with duckdb.connect(str(database), read_only=True) as conn:
+        return {row[0] for row in conn.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()}
+
+
 def test_run_publishes_a_warehouse_readers_can_open(demo_warehouse):
-    with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
-        tables = {row[0] for row in conn.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()}
-    assert {"raw.orders", "meta.load_ledger", "marts.customer_metrics"} <= tables
+    assert {"meta.load_ledger", "marts.customer_metrics"} <= _tables(demo_warehouse)
     assert work_path(demo_warehouse).exists()
+    # The order lines stay in the working database beside it.
+    assert "raw.orders" in _tables(work_path(demo_warehouse))
     # dbt's parse of the project, kept beside the warehouse for the next day's build to reuse.
     assert (dbt_target_path(demo_warehouse) / "partial_parse.msgpack").exists()
 
@@ -66,8 +71,9 @@ def test_a_rejected_batch_fails_the_run_and_leaves_the_published_warehouse_as_it
     from orchestration.runner import run_pipeline
 
     warehouse = tmp_path / "warehouse.duckdb"
-    for target in (warehouse, work_path(warehouse)):
-        target.write_bytes(demo_warehouse.read_bytes())
+    for source, target in ((demo_warehouse, warehouse),
+                           (work_path(demo_warehouse), work_path(warehouse))):
+        target.write_bytes(source.read_bytes())
     published_before = warehouse.read_bytes()
     orders = next((landing_copy / "orders").glob("*.csv"))
     orders.write_text(orders.read_text().replace("net_revenue", "revenue", 1))
@@ -123,6 +129,7 @@ def test_a_run_quarantines_a_bad_row_publishes_the_rest_and_shows_progress_per_s
         assert conn.execute(
             "SELECT source_row, column_name, rule, value FROM meta.quarantine"
         ).fetchall() == [(5, "order_date", "unparseable_date", "2026-02-30")]
+    with duckdb.connect(str(work_path(warehouse)), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM raw.orders").fetchone() == (len(lines) - 2,)
     out, err = capfd.readouterr()
     assert out.startswith(f"Warehouse published: {warehouse} (")
@@ -191,7 +198,7 @@ def test_failures_with_one_cause_are_said_once_naming_their_steps():
 def test_kam_dagster_hands_dagster_a_stop_signal_a_background_shell_had_ignored(
     monkeypatch, tmp_path
 ):
-    # A shell starts a background job (`make dagster &`) with SIGINT ignored; `dagster dev` maps
+    # A shell starts a background job (`make dagster &`) with SIGINT ignored; `dg dev` maps
     # SIGTERM onto its SIGINT handler, so inherited as ignored a kill would not stop it.
     execs = []
     monkeypatch.setattr("os.execve", lambda path, argv, env: execs.append((path, argv, env)))
@@ -205,10 +212,12 @@ def test_kam_dagster_hands_dagster_a_stop_signal_a_background_shell_had_ignored(
 
     assert handler_handed_on == signal.SIG_DFL
     [(path, argv, env)] = execs
-    assert argv[1:] == ["dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "--host", "127.0.0.1",
+    assert argv[1:] == ["dev", "--target-path", str(PROJECT_ROOT), "--host", "127.0.0.1",
                         "--port", "3999"]
-    assert path.endswith("/dagster") and env["DAGSTER_HOME"] == str(tmp_path / "dagster_home")
+    assert path.endswith("/dg") and env["DAGSTER_HOME"] == str(tmp_path / "dagster_home")
     assert (tmp_path / "dagster_home").is_dir()
+    # dg finds the project's .venv active, as in a shell that activated it (no warning that it is not).
+    assert env["VIRTUAL_ENV"] == sys.prefix
 
 
 @pytest.mark.pipeline

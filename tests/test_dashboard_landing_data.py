@@ -70,10 +70,8 @@ def hostile(demo_warehouse, tmp_path_factory) -> dict:
         (manager,) = conn.execute(
             "select account_manager_id from marts.customer_metrics where customer_id = ?", [best[0]]
         ).fetchone()
-        conn.execute("update raw.account_managers set name = ? where account_manager_id = ?", [MANAGER_NAME, manager])
         for table in _tables_with(conn, "account_manager_id", "manager_name"):
             conn.execute(f"update {table} set manager_name = ? where account_manager_id = ?", [MANAGER_NAME, manager])
-        conn.execute("update raw.account_overrides set reason = ?", [OVERRIDE_REASON])
         for table in _tables_with(conn, "customer_id", "forced_status", "reason"):
             conn.execute(f"update {table} set reason = ?", [OVERRIDE_REASON])
         for table in _tables_with(conn, "override_reason"):

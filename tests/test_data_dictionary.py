@@ -1,6 +1,7 @@
-"""The analysts' door: the published warehouse describes its own tables and columns (DuckDB
-comments from the dbt YAML), and `kam docs` serves the same descriptions as a browsable data
-dictionary, offline, until a signal stops it (docs/data-dictionary.md)."""
+"""The analysts' door: the warehouse describes its own tables and columns (DuckDB comments from
+the dbt YAML), the published file its marts and run records and the working database beside it
+its raw tables, and `kam docs` serves the same descriptions as a browsable data dictionary,
+offline, until a signal stops it (docs/data-dictionary.md)."""
 
 from __future__ import annotations
 
@@ -21,13 +22,21 @@ import yaml
 
 from kam.cli import main
 from loading.contract import ENTITIES
+from orchestration.warehouse import work_path
 from tests.support import free_port, processes_marked
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "dbt_project" / "models"
-META_TABLES = {"load_ledger", "load_ledger_history", "quarantine", "rejected_batches", "build_inputs"}
-# The schemas an analyst is pointed at: the marts, the loader's run records and the raw tables.
-PUBLIC_SCHEMAS = ("marts", "meta", "raw")
+META_TABLES = {
+    "load_ledger", "load_ledger_history", "quarantine", "rejected_batches", "build_inputs",
+    "models_built_from",
+}
+# The schemas an analyst is pointed at: the marts and the loader's run records, published, and
+# the raw tables, in the working database (`catalog` attaches both).
+IN_PUBLIC_SCHEMAS = (
+    "((database_name = 'published' AND schema_name IN ('marts', 'meta')) "
+    "OR (database_name = 'working' AND schema_name = 'raw'))"
+)
 
 
 def _yaml_description(path: Path, kind: str, name: str) -> str:
@@ -40,12 +49,20 @@ def _source_tables(path: Path) -> dict[str, dict]:
     return {table["name"]: table for table in source["tables"]}
 
 
-def test_every_public_table_of_the_warehouse_carries_its_description(demo_warehouse):
-    with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
-        tables = conn.execute(
-            "SELECT schema_name, table_name, comment FROM duckdb_tables() "
-            f"WHERE schema_name IN {PUBLIC_SCHEMAS} ORDER BY ALL"
-        ).fetchall()
+@pytest.fixture
+def catalog(demo_warehouse):
+    """The demo's published file and its working database, attached side by side."""
+    with duckdb.connect() as conn:
+        conn.execute(f"ATTACH '{demo_warehouse}' AS published (READ_ONLY)")
+        conn.execute(f"ATTACH '{work_path(demo_warehouse)}' AS working (READ_ONLY)")
+        yield conn
+
+
+def test_every_public_table_of_the_warehouse_carries_its_description(catalog):
+    tables = catalog.execute(
+        "SELECT schema_name, table_name, comment FROM duckdb_tables() "
+        f"WHERE {IN_PUBLIC_SCHEMAS} ORDER BY ALL"
+    ).fetchall()
     missing = [f"{schema}.{table}" for schema, table, comment in tables if not (comment or "").strip()]
 
     assert {table for schema, table, _ in tables if schema == "meta"} == META_TABLES
@@ -54,12 +71,11 @@ def test_every_public_table_of_the_warehouse_carries_its_description(demo_wareho
     assert missing == [], f"{len(missing)} public table(s) without a comment: {missing}"
 
 
-def test_every_column_of_the_public_tables_carries_its_description(demo_warehouse):
-    with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
-        columns = conn.execute(
-            "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
-            f"WHERE schema_name IN {PUBLIC_SCHEMAS} ORDER BY ALL"
-        ).fetchall()
+def test_every_column_of_the_public_tables_carries_its_description(catalog):
+    columns = catalog.execute(
+        "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
+        f"WHERE {IN_PUBLIC_SCHEMAS} ORDER BY ALL"
+    ).fetchall()
     missing = [
         f"{schema}.{table}.{column}"
         for schema, table, column, comment in columns
@@ -70,37 +86,37 @@ def test_every_column_of_the_public_tables_carries_its_description(demo_warehous
     assert missing == [], f"{len(missing)} public column(s) without a comment: {missing}"
 
 
-def test_a_comment_is_the_description_written_in_the_yaml(demo_warehouse):
-    with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
-        def table_comment(schema: str, table: str) -> str:
-            [(comment,)] = conn.execute(
-                "SELECT comment FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-                [schema, table],
-            ).fetchall()
-            return comment
+def test_a_comment_is_the_description_written_in_the_yaml(catalog):
+    def table_comment(schema: str, table: str) -> str:
+        [(comment,)] = catalog.execute(
+            f"SELECT comment FROM duckdb_tables() WHERE {IN_PUBLIC_SCHEMAS} "
+            "AND schema_name = ? AND table_name = ?",
+            [schema, table],
+        ).fetchall()
+        return comment
 
-        def column_comment(schema: str, table: str, column: str) -> str:
-            [(comment,)] = conn.execute(
-                "SELECT comment FROM duckdb_columns() "
-                "WHERE schema_name = ? AND table_name = ? AND column_name = ?",
-                [schema, table, column],
-            ).fetchall()
-            return comment
+    def column_comment(schema: str, table: str, column: str) -> str:
+        [(comment,)] = catalog.execute(
+            f"SELECT comment FROM duckdb_columns() WHERE {IN_PUBLIC_SCHEMAS} "
+            "AND schema_name = ? AND table_name = ? AND column_name = ?",
+            [schema, table, column],
+        ).fetchall()
+        return comment
 
-        # A folded YAML description (`>`) ends in a newline; the comment does not.
-        assert table_comment("marts", "customer_metrics") == _yaml_description(
-            MODELS / "marts" / "customer_metrics.yml", "models", "customer_metrics"
-        )
-        assert table_comment("marts", "customer_metrics").startswith(
-            "One row per customer, as of the reporting date:"
-        )
-        assert column_comment("marts", "customer_metrics", "customer_id") == "The customer."
-        assert table_comment("meta", "quarantine") == (
-            _source_tables(MODELS / "staging" / "_meta_sources.yml")["quarantine"]["description"].strip()
-        )
-        assert column_comment("meta", "quarantine", "rule").startswith("Name of the rule broken")
-        assert table_comment("raw", "orders") == ENTITIES["orders"].description
-        assert column_comment("raw", "orders", "_source_row") == "1-based data row in that file."
+    # A folded YAML description (`>`) ends in a newline; the comment does not.
+    assert table_comment("marts", "customer_metrics") == _yaml_description(
+        MODELS / "marts" / "customer_metrics.yml", "models", "customer_metrics"
+    )
+    assert table_comment("marts", "customer_metrics").startswith(
+        "One row per customer, as of the reporting date:"
+    )
+    assert column_comment("marts", "customer_metrics", "customer_id") == "The customer."
+    assert table_comment("meta", "quarantine") == (
+        _source_tables(MODELS / "staging" / "_meta_sources.yml")["quarantine"]["description"].strip()
+    )
+    assert column_comment("meta", "quarantine", "rule").startswith("Name of the rule broken")
+    assert table_comment("raw", "orders") == ENTITIES["orders"].description
+    assert column_comment("raw", "orders", "_source_row") == "1-based data row in that file."
 
 
 def test_the_raw_tables_are_described_as_the_input_contract_describes_them():

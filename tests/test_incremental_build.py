@@ -188,12 +188,12 @@ def test_new_days_added_incrementally_equal_a_full_rebuild(
             "build plan: the order lines of 1 new landing file(s) added, the portfolio "
             "recomputed" in progress.getvalue()
         ), progress.getvalue()
-        with duckdb.connect(str(warehouse), read_only=True) as conn:
+        with duckdb.connect(str(work_path(warehouse)), read_only=True) as conn:
             assert conn.execute(
                 "SELECT count(*) FROM staging.stg_orders WHERE order_id LIKE ?", [f"%-day{day}"]
             ).fetchone()[0] == new_lines
     incremental = tmp_path / "incremental.duckdb"
-    shutil.copyfile(warehouse, incremental)
+    shutil.copyfile(work_path(warehouse), incremental)
 
     progress = io.StringIO()
     outcome = run_pipeline(landing, warehouse, stream=progress, full_refresh=True)
@@ -202,7 +202,7 @@ def test_new_days_added_incrementally_equal_a_full_rebuild(
         progress.getvalue()
     )
 
-    differences = _differences(incremental, warehouse)
+    differences = _differences(incremental, work_path(warehouse))
     assert len(differences) >= 40  # every model table was compared
     assert {table: n for table, n in differences.items() if n} == {}
 

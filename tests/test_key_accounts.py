@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import duckdb
 
+from orchestration.warehouse import work_path
 from tests.selection_quality import measure
 
 TOP_K_BAR = 0.90
@@ -69,6 +70,7 @@ def test_the_backtest_follows_each_definitions_picks_against_revenue_ranking(dem
                 """
             ).fetchall()
         }
+    with duckdb.connect(str(work_path(demo_warehouse)), read_only=True) as conn:
         active_then = conn.execute(
             "select count(*) from intermediate.int_backtest_customer_economics where is_active"
         ).fetchone()[0]

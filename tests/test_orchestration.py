@@ -15,12 +15,13 @@ from orchestration.automation import REFRESH_JOB_NAME
 from orchestration.definitions import build_definitions, defs
 from orchestration.resources import WarehouseLayout
 from orchestration.runner import manifest_is_stale
-from orchestration.warehouse import work_path
+from orchestration.warehouse import PROJECT_ROOT, work_path
 from tests.support import MATERIALIZED_FILE
 
 
-def published_counts(warehouse: Path) -> dict[str, int]:
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+def loaded_counts(warehouse: Path) -> dict[str, int]:
+    """Rows per raw table, in the working database beside `warehouse` (raw is not published)."""
+    with duckdb.connect(str(work_path(warehouse)), read_only=True) as conn:
         return {
             name: conn.execute(f"SELECT count(*) FROM raw.{name}").fetchone()[0] for name in ENTITIES
         }
@@ -34,6 +35,16 @@ def landing_counts(landing: Path) -> dict[str, int]:
             duckdb.sql(f"SELECT count(*) FROM '{path}'").fetchall()[0][0] for path in files
         )
     return counts
+
+
+def test_dg_serves_this_module_as_the_code_location_kam():
+    # `kam dagster` runs `dg dev` in the project folder, which reads the location from pyproject.toml.
+    from dagster_dg_core.context import DgContext
+
+    context = DgContext.from_file_discovery_and_command_line_config(PROJECT_ROOT, {})
+    assert context.is_project
+    assert context.code_location_name == "kam"
+    assert context.code_location_target_module_name == "orchestration.definitions"
 
 
 def test_the_code_location_loads_with_the_whole_graph(tmp_path, monkeypatch):
@@ -54,11 +65,12 @@ def test_the_refresh_job_materialises_every_asset_into_its_warehouse(demo_landin
     materialized = set(json.loads((demo_warehouse.parent / MATERIALIZED_FILE).read_text()))
 
     assert {"raw/orders", "marts/customer_metrics", "published_warehouse"} <= materialized
-    assert published_counts(demo_warehouse) == landing_counts(demo_landing)
+    assert loaded_counts(demo_warehouse) == landing_counts(demo_landing)
     with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
         customers, revenue = conn.execute(
             "SELECT count(*), sum(revenue_lifetime) FROM marts.customer_metrics"
         ).fetchone()
+    with duckdb.connect(str(work_path(demo_warehouse)), read_only=True) as conn:
         raw_revenue = conn.execute("SELECT sum(net_revenue) FROM raw.orders").fetchone()[0]
     assert customers == 1000
     assert revenue == raw_revenue
@@ -67,8 +79,8 @@ def test_the_refresh_job_materialises_every_asset_into_its_warehouse(demo_landin
 def test_a_second_run_on_the_same_files_changes_nothing(demo_landing, demo_warehouse, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(demo_warehouse, warehouse)
-    shutil.copyfile(demo_warehouse, work_path(warehouse))
-    before = published_counts(warehouse)
+    shutil.copyfile(work_path(demo_warehouse), work_path(warehouse))
+    before = loaded_counts(warehouse)
 
     result = build_definitions(demo_landing, warehouse).resolve_job_def(REFRESH_JOB_NAME).execute_in_process(
         instance=dg.DagsterInstance.ephemeral()
@@ -81,7 +93,7 @@ def test_a_second_run_on_the_same_files_changes_nothing(demo_landing, demo_wareh
         if event.asset_key.path[0] == "raw"
     }
     assert ingest_rows == {name: 0 for name in ENTITIES}
-    assert published_counts(warehouse) == before
+    assert loaded_counts(warehouse) == before
 
 
 def evaluate_schedule(landing: Path, warehouse: Path) -> tuple[dg.ScheduleDefinition, object]:

@@ -3,8 +3,9 @@
 The scorecard has one implementation: the table macro `scoring.key_account_selection` that dbt
 publishes in the warehouse (dbt_project/macros/create_scoring_macros.sql). The warehouse, the
 backtest and the dashboard's what-if all call it. It reads its customers from a table given by
-name, so these tests attach the demo warehouse (for the macro), put a few customers in a temporary
-table shaped like intermediate.int_scorecard_attributes_normalised, and call the macro on it:
+name, so these tests attach the demo warehouse (for the macro) and its working database (for the
+shape of intermediate.int_scorecard_attributes_normalised, which is not published), put a few
+customers in a temporary table of that shape, and call the macro on it:
 the weighting and the unknown-attribute rule, the four selection rules, and the eligibility gates.
 """
 
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 
 from dashboard.scoring import NAMES
+from orchestration.warehouse import work_path
 
 # What the macro reads of a customer besides the eight attribute values.
 CUSTOMER_COLUMNS = (
@@ -54,6 +56,7 @@ REVENUE_ONLY = {"revenue_size": 1}
 def conn(demo_warehouse):
     connection = duckdb.connect()
     connection.execute(f"attach '{demo_warehouse}' as wh (read_only)")
+    connection.execute(f"attach '{work_path(demo_warehouse)}' as work (read_only)")
     yield connection
     connection.close()
 
@@ -78,7 +81,7 @@ def select(
     # The columns with the warehouse's own types: the test table is shaped like the real one.
     conn.execute(
         f"create or replace temp table {TABLE} as select {', '.join(columns)} "
-        "from wh.intermediate.int_scorecard_attributes_normalised limit 0"
+        "from work.intermediate.int_scorecard_attributes_normalised limit 0"
     )
     rows = [[{**DEFAULTS, **customer}.get(column) for column in columns] for customer in customers]
     conn.executemany(f"insert into {TABLE} values ({', '.join('?' for _ in columns)})", rows)
