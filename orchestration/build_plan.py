@@ -47,6 +47,7 @@ def _full(reason: str) -> BuildPlan:
 def plan_build(conn: duckdb.DuckDBPyConnection, fingerprint: str, *, full_refresh: bool) -> BuildPlan:
     """The build for the files now loaded in the working database `conn`, whose build inputs have
     `fingerprint` (orchestration.changes.build_fingerprint)."""
+    # Before dbt runs, so that its data dictionary hook comments the table on the first build too.
     conn.execute(
         f"CREATE TABLE IF NOT EXISTS {MODELS_BUILT_FROM_TABLE} (entity VARCHAR, "
         "relative_path VARCHAR, checksum VARCHAR, fingerprint VARCHAR, built_at TIMESTAMPTZ)"
@@ -89,9 +90,12 @@ def plan_build(conn: duckdb.DuckDBPyConnection, fingerprint: str, *, full_refres
 def record_models_built_from(conn: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
     """After a successful build: the loaded files and build inputs the models now reflect, which
     the next build plans against."""
+    # Emptied and filled, not replaced: the table keeps the comments the data dictionary gave it.
+    conn.execute("BEGIN")
+    conn.execute(f"DELETE FROM {MODELS_BUILT_FROM_TABLE}")
     conn.execute(
-        f"CREATE OR REPLACE TABLE {MODELS_BUILT_FROM_TABLE} AS "
-        f"SELECT entity, relative_path, checksum, ? AS fingerprint, current_timestamp AS built_at "
-        f"FROM {LEDGER_TABLE}",
+        f"INSERT INTO {MODELS_BUILT_FROM_TABLE} "
+        f"SELECT entity, relative_path, checksum, ?, current_timestamp FROM {LEDGER_TABLE}",
         [fingerprint],
     )
+    conn.execute("COMMIT")

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from orchestration.runner import run_pipeline
+from orchestration.warehouse import work_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT.parent / "shared" / "data" / "superstore"
@@ -74,14 +75,15 @@ def warehouse(tmp_path_factory) -> Path:
 
 
 def test_every_line_customer_and_product_arrives(warehouse, source_figures):
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with duckdb.connect(str(work_path(warehouse)), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM raw.orders").fetchone()[0] == source_figures["lines"]
+        assert conn.execute("SELECT count(*) FROM raw.products").fetchone()[0] == (
+            source_figures["products"]
+        )
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM meta.quarantine").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM marts.customer_metrics").fetchone()[0] == (
             source_figures["customers"]
-        )
-        assert conn.execute("SELECT count(*) FROM raw.products").fetchone()[0] == (
-            source_figures["products"]
         )
         ledger = conn.execute("SELECT entity, relative_path, rows FROM meta.load_ledger "
                               "ORDER BY entity").fetchall()
