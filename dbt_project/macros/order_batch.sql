@@ -28,3 +28,22 @@
     {%- endif -%}
 {%- endmacro %}
 
+
+{#- True for the rows of a model that an incremental build's new order lines touch: those whose
+    key matches a batch line's. `keys` maps a column of stg_orders to this model's expression for
+    it: {'customer_id': 'customer_days.customer_id', 'order_month': 'customer_days.order_month'}.
+    A full build touches every row. -#}
+{% macro touched_by_order_batch(keys) -%}
+    {%- if is_incremental() -%}
+        exists (
+            select 1
+            from {{ ref('stg_orders') }} as batch_line
+            where {{ in_order_batch('batch_line._source_file') }}
+            {%- for column, expression in keys.items() %}
+                and batch_line.{{ column }} = {{ expression }}
+            {%- endfor %}
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}

@@ -1,6 +1,7 @@
 -- Incremental: the customer-days that a day's new landing files touch are summed again from all
 -- their lines and replace the old figures; every other day stays as it was.
--- The batch's keys come from stg_orders in incremental builds only; dbt must know it always.
+-- The batch's keys come from stg_orders in incremental builds only (macros/order_batch.sql);
+-- dbt must know it always.
 -- depends_on: {{ ref('stg_orders') }}
 {{ config(
     materialized='incremental',
@@ -16,19 +17,6 @@ order_lines as (
 
 ),
 
-{% if is_incremental() -%}
-batch_days as (
-
-    select distinct
-        customer_id,
-        order_date
-
-    from {{ ref('stg_orders') }}
-    where {{ in_order_batch() }}
-
-),
-
-{% endif -%}
 
 reporting_window as (
 
@@ -66,15 +54,12 @@ aggregated as (
 
     from order_lines
     cross join reporting_window
-    where order_lines.order_date <= reporting_window.reporting_date
-    {% if is_incremental() -%}
-        and exists (
-            select 1
-            from batch_days
-            where batch_days.customer_id = order_lines.customer_id
-                and batch_days.order_date = order_lines.order_date
-        )
-    {% endif -%}
+    where
+        order_lines.order_date <= reporting_window.reporting_date
+        and {{ touched_by_order_batch({
+            'customer_id': 'order_lines.customer_id',
+            'order_date': 'order_lines.order_date',
+        }) }}
     group by order_lines.customer_id, order_lines.order_date
 
 ),

@@ -1,7 +1,8 @@
 -- Incremental: the customer-months that a day's new landing files touch are summed again from
 -- their days and service costs and replace the old figures; a new service-cost file rebuilds
 -- everything (orchestration/build_plan.py).
--- The batch's keys come from stg_orders in incremental builds only; dbt must know it always.
+-- The batch's keys come from stg_orders in incremental builds only (macros/order_batch.sql);
+-- dbt must know it always.
 -- depends_on: {{ ref('stg_orders') }}
 {{ config(
     materialized='incremental',
@@ -17,19 +18,6 @@ customer_days as (
 
 ),
 
-{% if is_incremental() -%}
-batch_months as (
-
-    select distinct
-        customer_id,
-        order_month as month_start
-
-    from {{ ref('stg_orders') }}
-    where {{ in_order_batch() }}
-
-),
-
-{% endif -%}
 
 service_costs as (
 
@@ -70,14 +58,10 @@ order_months as (
         sum(costed_line_count) as costed_line_count
 
     from customer_days
-    {% if is_incremental() -%}
-    where exists (
-        select 1
-        from batch_months
-        where batch_months.customer_id = customer_days.customer_id
-            and batch_months.month_start = customer_days.order_month
-    )
-    {% endif -%}
+    where {{ touched_by_order_batch({
+        'customer_id': 'customer_days.customer_id',
+        'order_month': 'customer_days.order_month',
+    }) }}
     group by customer_id, order_month
 
 ),
@@ -91,16 +75,13 @@ service_months as (
 
     from service_costs
     cross join reporting_window
-    where service_costs.activity_date <= reporting_window.reporting_date
-    {% if is_incremental() -%}
-        and exists (
-            select 1
-            from batch_months
-            where batch_months.customer_id = service_costs.customer_id
-                and batch_months.month_start
-                = cast({{ dbt.date_trunc('month', 'service_costs.activity_date') }} as date)
-        )
-    {% endif -%}
+    where
+        service_costs.activity_date <= reporting_window.reporting_date
+        and {{ touched_by_order_batch({
+            'customer_id': 'service_costs.customer_id',
+            'order_month': 'cast(' ~ dbt.date_trunc('month', 'service_costs.activity_date')
+                ~ ' as date)',
+        }) }}
     group by
         service_costs.customer_id,
         cast({{ dbt.date_trunc('month', 'service_costs.activity_date') }} as date)
