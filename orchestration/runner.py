@@ -3,8 +3,11 @@ Dagster schedules, with a compact progress log instead of Dagster's debug stream
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -105,6 +108,52 @@ def manifest_is_stale(manifest: Path, project_dir: Path) -> bool:
     return any(path.stat().st_mtime > parsed_at for path in dbt_inputs(project_dir))
 
 
+_CHILD_STOP_SECONDS = 30.0
+
+
+def _children() -> list[int]:
+    """This process's child processes, from Linux's /proc (none found elsewhere)."""
+    own = str(os.getpid())
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # After the command name in parentheses: state, then the parent's PID.
+            parent = stat.read_text().rsplit(")", 1)[1].split()[1]
+        except (OSError, IndexError):
+            continue
+        if parent == own:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def _stop_children_left_running(started_before: set[int]) -> None:
+    """Stop what the run started and left running: dagster-dbt stops its dbt build on a stop
+    request only while it reads dbt's output, so a request in the moment between starting dbt
+    and reading would leave dbt writing the working database after the run ended. Asked like
+    Ctrl+C first, as dagster-dbt would, then killed. Children this process had before the run
+    (a test's dashboard server, say) are not the run's."""
+    children = [pid for pid in _children() if pid not in started_before]
+    for pid in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGINT)
+    deadline = time.monotonic() + _CHILD_STOP_SECONDS
+    while children and time.monotonic() < deadline:
+        children = [pid for pid in children if not _reaped(pid)]
+        time.sleep(0.1)
+    for pid in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        _reaped(pid)
+
+
+def _reaped(pid: int) -> bool:
+    """True once the child `pid` has ended (its exit collected) or is not ours to wait for."""
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] == pid
+    except ChildProcessError:
+        return True
+
+
 def _unwrapped(error):
     """The user's exception, not Dagster's wrapper around it."""
     while error.cause is not None and error.cls_name == "DagsterExecutionStepExecutionError":
@@ -158,6 +207,7 @@ def run_pipeline(
         mapping=mapping,
     )
     job = defs.resolve_job_def(REFRESH_JOB_NAME)
+    started_before = set(_children())
     result = job.execute_in_process(
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
@@ -167,6 +217,7 @@ def run_pipeline(
             "ops": {DBT_ASSETS_NAME: {"config": {"full_refresh": full_refresh}}},
         },
     )
+    _stop_children_left_running(started_before)
     failures = [event for event in result.all_events if event.is_step_failure]
     # A failed blocking check explains itself (rule, figure, files, report, what to do); the step
     # it stopped only says that "1 blocking asset check failed".

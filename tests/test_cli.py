@@ -246,3 +246,20 @@ def test_kam_says_its_version(capsys):
     assert exit_info.value.code == 0
     declared = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert capsys.readouterr().out == f"kam {declared}\n"
+
+
+def test_what_a_run_started_and_left_running_is_stopped_and_nothing_else():
+    """The moment between dagster-dbt starting dbt and reading its output: a stop request there
+    would leave dbt running after the run; the runner stops it, and only what the run started."""
+    from orchestration.runner import _children, _stop_children_left_running
+
+    before_the_run = subprocess.Popen(["sleep", "60"])
+    started_before = set(_children())
+    left_running = subprocess.Popen(["sleep", "60"])
+    try:
+        _stop_children_left_running(started_before)
+        assert not Path(f"/proc/{left_running.pid}").exists()
+        assert before_the_run.poll() is None
+    finally:
+        before_the_run.kill()
+        before_the_run.wait()
