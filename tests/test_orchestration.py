@@ -13,7 +13,7 @@ import duckdb
 from loading.contract import ENTITIES
 from orchestration.automation import REFRESH_JOB_NAME
 from orchestration.definitions import build_definitions, defs
-from orchestration.resources import WarehouseLayout
+from orchestration.resources import WarehouseLayout, build_resources
 from orchestration.runner import manifest_is_stale
 from orchestration.warehouse import PROJECT_ROOT, work_path
 from tests.support import MATERIALIZED_FILE
@@ -45,6 +45,36 @@ def test_dg_serves_this_module_as_the_code_location_kam():
     assert context.is_project
     assert context.code_location_name == "kam"
     assert context.code_location_target_module_name == "orchestration.definitions"
+
+
+def test_the_dbt_resource_starts_dbt_without_a_version_probe_or_an_adapter(tmp_path, monkeypatch):
+    # DbtBuildResource overrides two private members of dagster-dbt's resource: if an upgrade
+    # renames them, the overrides would silently stop saving the 7 s they save.
+    import importlib.metadata
+
+    from dagster_dbt import DbtCliResource
+    from dagster_dbt.core import resource as dagster_dbt_resource
+
+    assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(dir(DbtCliResource))
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"dagster-dbt ran a subprocess before dbt: {args}")
+
+    started = {}
+
+    def record_run(**kwargs):
+        started.update(kwargs)
+
+    monkeypatch.setattr(dagster_dbt_resource, "check_output", no_subprocess)
+    monkeypatch.setattr(dagster_dbt_resource.DbtCliInvocation, "run", record_run)
+    monkeypatch.setenv("KAM_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    dbt = build_resources(tmp_path / "landing", tmp_path / "w.duckdb")["dbt"]
+
+    dbt.cli(["build"], target_path=tmp_path / "target")
+
+    assert started["adapter"] is None
+    assert str(started["cli_version"]) == importlib.metadata.version("dbt-core")
+    assert started["args"][1:2] == ["build"]
 
 
 def test_the_code_location_loads_with_the_whole_graph(tmp_path, monkeypatch):

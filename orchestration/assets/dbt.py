@@ -5,13 +5,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, dbt_assets
 from pydantic import Field
 
 from orchestration.assets.ingest import raw_asset_key
 from orchestration.build_plan import plan_build, record_models_built_from
 from orchestration.changes import build_fingerprint, record_build_inputs
-from orchestration.resources import WarehouseLayout, WorkingDatabase, dbt_project
+from orchestration.resources import DbtBuildResource, WarehouseLayout, WorkingDatabase, dbt_project
 from orchestration.warehouse import dbt_target_path
 
 
@@ -48,7 +48,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     )
     def kam_dbt_models(
         context: dg.AssetExecutionContext,
-        dbt: DbtCliResource,
+        dbt: DbtBuildResource,
         layout: WarehouseLayout,
         working_database: WorkingDatabase,
         config: DbtBuildConfig,
