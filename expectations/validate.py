@@ -24,6 +24,8 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 from expectations.settings import QualitySettings
 from expectations.suites import BLOCKING, WARNING, Check, EntitySuite, build_entity_suite
 from loading.contract import ENTITIES
+from loading.ingest import CheckFailure
+from loading.rules import RuleSettings
 
 SOURCE_COLUMNS = ["_source_file", "_source_row"]
 
@@ -47,6 +49,10 @@ class RuleOutcome:
     rows first: `{"file", "offending_rows", "rows"}` (`rows`: the file's rows in the table)."""
     column: str | None = None
     """The column a row rule is about."""
+    value: str = ""
+    """The figure the rule was judged on, alone: `33.3%`, `3 of 30 rows`."""
+    limit: str = ""
+    """The figure's limit: `at most 20.0%`, `at most 0 rows`."""
 
 
 @dataclass(frozen=True)
@@ -145,11 +151,7 @@ def _judge(
     settings: QualitySettings,
 ) -> list[RuleOutcome]:
     """Let GX judge the one row of figures, and fetch the offending rows behind each failure."""
-    frame = pd.DataFrame([{name: _number(value) for name, value in figures.items()}])
-    result = _validation_definition(_ephemeral_context(), suite.suite).run(
-        batch_parameters={"dataframe": frame}, result_format="BASIC"
-    )
-    verdicts = {r.expectation_config.kwargs["column"]: r for r in result.results}
+    verdicts = _verdicts(suite, {name: _number(value) for name, value in figures.items()})
     return [
         _outcome(conn, suite.entity, check, figures[check.figure], verdicts[check.figure], rows,
                  settings)
@@ -157,21 +159,44 @@ def _judge(
     ]
 
 
+@dataclass(frozen=True)
+class _Verdict:
+    success: bool
+    error: str | None
+    """GX's message where judging the figure raised an exception."""
+
+
+def _verdicts(suite: EntitySuite, row: dict) -> dict[str, _Verdict]:
+    """GX's verdict on each figure of the one row, by figure name."""
+    result = _validation_definition(_ephemeral_context(), suite.suite).run(
+        batch_parameters={"dataframe": pd.DataFrame([row])}, result_format="BASIC"
+    )
+    return {
+        r.expectation_config.kwargs["column"]: _Verdict(
+            r.success,
+            str(r.exception_info.get("exception_message") or "GX raised an exception")
+            if r.exception_info.get("raised_exception") else None,
+        )
+        for r in result.results
+    }
+
+
 def _outcome(
     conn: duckdb.DuckDBPyConnection,
     entity: str,
     check: Check,
     value,
-    verdict,
+    verdict: _Verdict,
     rows: int,
     settings: QualitySettings,
 ) -> RuleOutcome:
-    if verdict.exception_info.get("raised_exception"):
-        observed = f"error: {verdict.exception_info.get('exception_message')}"
+    if verdict.error is not None:
+        observed = figure = f"error: {verdict.error}"
     elif check.row_rule:
-        observed = f"{value:,} of {rows:,} rows"
+        observed = figure = f"{value:,} of {rows:,} rows"
     else:
-        observed = _describe(check.figure, value)
+        figure = _figure_value(check.figure, value)
+        observed = f"{check.figure}: {figure}"
     unexpected, samples, files = (value if check.row_rule else None), [], []
     if not verdict.success and check.offending_rows_sql:
         unexpected, samples, files = _offending_rows(
@@ -188,6 +213,8 @@ def _outcome(
         expected=_expected(check),
         files=files,
         column=check.column,
+        value=figure,
+        limit=_limit(check),
     )
 
 
@@ -229,15 +256,22 @@ def _with_file_rows(
 
 
 def _expected(check: Check) -> str:
-    """The rule's threshold in words, as the observed figure is written (`_describe`)."""
+    """The rule's threshold in words, as the observed figure is written."""
     if check.row_rule:
         return f"no row with {check.rule} on {check.column}"
+    return f"{check.figure} {_limit(check)}"
+
+
+def _limit(check: Check) -> str:
+    """The figure's limit alone, written as the figure is (`at most 20.0%`)."""
+    if check.row_rule:
+        return "at most 0 rows"
     low, high = check.at_least, check.at_most
     if low is not None and high is not None:
-        return f"{check.figure} between {_bound(check.figure, low)} and {_bound(check.figure, high)}"
+        return f"between {_bound(check.figure, low)} and {_bound(check.figure, high)}"
     if high is not None:
-        return f"{check.figure} at most {_bound(check.figure, high)}"
-    return f"{check.figure} at least {_bound(check.figure, low)}"
+        return f"at most {_bound(check.figure, high)}"
+    return f"at least {_bound(check.figure, low)}"
 
 
 def _bound(figure: str, value) -> str:
@@ -260,12 +294,12 @@ def _number(value):
     return float(value) if isinstance(value, decimal.Decimal) else value
 
 
-def _describe(figure: str, value) -> str:
+def _figure_value(figure: str, value) -> str:
     if value is None:
-        return f"{figure}: not applicable"
+        return "not applicable"
     if figure.endswith("_share"):
-        return f"{figure}: {float(value):.1%}"
-    return f"{figure}: {value:,}"
+        return f"{float(value):.1%}"
+    return f"{value:,}"
 
 
 def _plain(row: dict) -> dict:
@@ -284,3 +318,60 @@ def _plain(row: dict) -> dict:
 
 def _is_midnight(value) -> bool:
     return not isinstance(value, dt.datetime) or value.time() == dt.time()
+
+
+def rule_label(outcome: RuleOutcome, validation: EntityValidation) -> str:
+    """The rule's id, with its column where the entity has the rule on several columns
+    (`score_out_of_range on cultural_fit`)."""
+    same_rule = sum(other.rule == outcome.rule for other in validation.outcomes)
+    return f"{outcome.rule} on {outcome.column}" if same_rule > 1 else outcome.rule
+
+
+_FILES_NAMED = 5
+
+
+def offending_files_text(outcome: RuleOutcome) -> str:
+    """`Offending rows by landing file: a.csv 228 of 700 rows (32.6%), b.csv 34 of 2,000 rows
+    (1.7%)`."""
+    shown = [
+        f"{f['file']} {f['offending_rows']:,} of {f['rows']:,} rows "
+        f"({f['offending_rows'] / max(f['rows'], 1):.1%})"
+        for f in outcome.files[:_FILES_NAMED]
+    ]
+    more = len(outcome.files) - _FILES_NAMED
+    return f"Offending rows by landing file: {', '.join(shown)}" + (
+        f" and {more} more file(s)" if more > 0 else ""
+    )
+
+
+def failure_message(outcome: RuleOutcome, validation: EntityValidation) -> str:
+    """A failed rule for a person, its figure against the limit first: `orders:
+    cost_above_revenue_share — 33.3% against the limit at most 20.0%`, then what the rule expects
+    and the landing files behind it."""
+    label = rule_label(outcome, validation)
+    lines = [f"{validation.entity}: {label} — {outcome.value} against the limit {outcome.limit}"]
+    if outcome.description:
+        lines.append(f"  Rule: {outcome.description}")
+    if outcome.files:
+        lines.append(f"  {offending_files_text(outcome)}")
+    return "\n".join(lines)
+
+
+def check_loaded_tables(
+    conn: duckdb.DuckDBPyConnection, entities: list[str], rules: RuleSettings
+) -> list[CheckFailure]:
+    """The checks a run makes on these raw tables once they have loaded (`validate_entity`, on
+    every row), as the failures `loading.ingest.validate_landing` reports for a folder not loaded
+    yet: a blocking one is a folder the run would reject."""
+    settings = QualitySettings(rules=rules)
+    failures = []
+    for entity in entities:
+        validation = validate_entity(conn, entity, settings)
+        failures += [
+            CheckFailure(
+                entity, outcome.rule, outcome.severity == BLOCKING,
+                failure_message(outcome, validation),
+            )
+            for outcome in validation.blocking_failures + validation.warnings
+        ]
+    return failures

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 from datetime import date
 from pathlib import Path
 
@@ -93,13 +94,24 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     try:
         with hold_run_lock(warehouse, lock_wait_seconds, say=_say):
-            # The terminal gets one progress line per step; dbt's own log (a line per model and
-            # test) goes to a file beside the warehouse.
+            # The terminal gets one progress line per step; the log file beside the warehouse gets
+            # them too, with dbt's own log (a line per model and test) and how the run ended, so
+            # it tells the whole story even of a run that stopped before dbt.
             log_path = warehouse.parent / "logs" / f"kam-run-{time.strftime('%Y%m%dT%H%M%S')}.log"
-            with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-                outcome = run_pipeline(
-                    landing, warehouse, mapping=mapping, full_refresh=args.full_refresh
-                )
+            with log_path.open("w", encoding="utf-8") as log:
+                print(f"kam run: landing {landing}" + (f", mapping {mapping}" if mapping else "")
+                      + f", warehouse {warehouse}", file=log, flush=True)
+                try:
+                    with contextlib.redirect_stdout(log):
+                        outcome = run_pipeline(
+                            landing, warehouse, mapping=mapping, full_refresh=args.full_refresh,
+                            stream=_Tee(sys.stderr, log),
+                        )
+                except BaseException:
+                    log.write(traceback.format_exc())
+                    raise
+                print(f"kam run failed: {outcome.error}" if not outcome.success
+                      else f"kam run succeeded ({outcome.seconds:.1f} s)", file=log)
     except RunLockUnavailable as error:
         print(f"kam run: {error}", file=sys.stderr)
         return 1
@@ -112,6 +124,23 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Tee:
+    """A text stream writing to each of `streams`: the run's progress lines go to the terminal and
+    to the run's log."""
+
+    def __init__(self, *streams) -> None:
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
 def _changes_since_publish(landing: Path, warehouse: Path, mapping_path: Path | None):
     """What changed since the last publish, or None when the landing folder or the mapping cannot
     be read (the run then says what is wrong, in full)."""
@@ -120,7 +149,7 @@ def _changes_since_publish(landing: Path, warehouse: Path, mapping_path: Path | 
     from orchestration.changes import changes_since_publish
 
     try:
-        mapping = load_mapping(mapping_path) if mapping_path else None
+        mapping = load_mapping(mapping_path, landing) if mapping_path else None
         return changes_since_publish(landing, warehouse, mapping, settings_for(mapping))
     except (IngestError, ValueError):
         return None
@@ -151,16 +180,19 @@ def _run_preflight(landing: Path, warehouse: Path) -> str | None:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from expectations.validate import check_loaded_tables
     from loading.ingest import validate_landing
     from loading.mapping import load_mapping
 
     landing, mapping_path = _landing_and_mapping(args)
     try:
-        mapping = load_mapping(mapping_path) if mapping_path else None
+        mapping = load_mapping(mapping_path, landing) if mapping_path else None
     except IngestError as error:
         print(f"REJECTED {error}", file=sys.stderr)
         return 1
-    validation = validate_landing(landing, mapping=mapping)
+    # The load rules, then the checks a run makes on the loaded tables before it builds anything
+    # (a share of all order lines, say), on the rows that would load, in memory.
+    validation = validate_landing(landing, mapping=mapping, checks=check_loaded_tables)
     for result in validation.results:
         for ignored in result.files_ignored:
             print(f"IGNORED {ignored}", file=sys.stderr)
@@ -177,6 +209,13 @@ def _validate(args: argparse.Namespace) -> int:
             print("  " + " | ".join("" if value is None else str(value) for value in row))
     for problem in [*validation.rejections, *validation.errors]:
         print(f"REJECTED {problem}", file=sys.stderr)
+    for failure in validation.check_failures:
+        if failure.blocking:
+            print(f"REJECTED {failure.message}\n  A run's blocking check on raw/{failure.entity} "
+                  "would fail: nothing would be built or published.", file=sys.stderr)
+        else:
+            print(f"WARNING {failure.message}\n  A warning: a run reports it and goes on.",
+                  file=sys.stderr)
     print("\nLanding folder is ready to load." if validation.ok
           else "\nLanding folder would be rejected: fix the files above.")
     return 0 if validation.ok else 1
@@ -432,8 +471,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "validate", help="check landing files without loading them",
-        description="Apply every load rule to a landing folder without touching the warehouse: "
-        "which rows would be quarantined and which files rejected, and why.",
+        description="Apply every load rule to a landing folder without touching the warehouse, "
+        "then the checks a run makes on the loaded tables before it builds (the blocking "
+        "expectations, such as the share of order lines sold below cost), on the rows that would "
+        "load: which rows would be quarantined, which files rejected, which checks would stop "
+        "the run, and why.",
     )
     _add_landing_arguments(check)
     check.set_defaults(handler=_validate, parser=check)

@@ -20,8 +20,10 @@ quarantine, ledger) is the same code.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +34,8 @@ from loading.contract import ENTITIES, LANDING_SUFFIXES, Entity
 from loading.rules import RuleSettings, staged_typed_sql, violations_sql
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from loading.mapping import EntityMapping, SourceMapping
 
 RAW_SCHEMA = "raw"
@@ -52,6 +56,15 @@ _CHECKSUM_CHUNK_BYTES = 8 * 1024 * 1024
 # DuckDB's file readers expand these in a path (`*` and `**`, `?`, `[...]`); a lone `]`, `{` and
 # `}` are literal (checked with DuckDB 2.0.1), so a file named `*.csv` would read its whole folder.
 _DUCKDB_GLOB_CHARACTERS = re.compile(r"[*?\[]")
+# The truncated-last-line check reads this much of a CSV's start (its header) and of its end (the
+# last line, and enough lines before it to tell which line breaks lie inside quoted values).
+_HEAD_BYTES = 64 * 1024
+_TAIL_BYTES = 64 * 1024
+_GZIP_CHUNK_BYTES = 1024 * 1024
+# The delimiters DuckDB's CSV sniffer chooses from; the check takes the header's when the mapping
+# gives none.
+_DELIMITER_CANDIDATES = (",", ";", "\t", "|")
+_QUOTE = '"'
 # Orders are checked against the customers and products already loaded, so those load first.
 LOADED_BEFORE = {"orders": ("customers", "products")}
 
@@ -356,6 +369,7 @@ def read_file_sql(
     header: bool = True,
     encoding: str | None = None,
     delimiter: str | None = None,
+    null_values: tuple[str, ...] = (),
     parquet_as_text: bool = False,
 ) -> str:
     """A relation over the file's rows, all columns as text plus the 1-based data row number.
@@ -363,7 +377,7 @@ def read_file_sql(
     Text first, so a bad value is reported with its file, row and column instead of failing the
     reader somewhere inside DuckDB. Short rows (a truncated last line) are padded with nulls so
     that the rules see them. A CSV's encoding and delimiter are detected unless given (a column
-    mapping may give them).
+    mapping may give them, and the texts that mean "no value" in `null_values`).
 
     A Parquet file keeps its types unless `parquet_as_text`: a column mapping casts them itself,
     and a mapped column reaches the rules as text anyway. Loading a landing file as-is turns every
@@ -386,6 +400,10 @@ def read_file_sql(
         options.append(f"encoding = '{encoding}'")
     if delimiter:
         options.append("delim = '" + delimiter.replace("'", "''") + "'")
+    if null_values:
+        # An empty field stays empty (the rules treat it as missing); these texts join it.
+        texts = ", ".join("'" + text.replace("'", "''") + "'" for text in ("", *null_values))
+        options.append(f"nullstr = [{texts}]")
     return (
         f"SELECT *, row_number() OVER () AS _source_row "
         f"FROM read_csv({literal}, {', '.join(options)})"
@@ -399,6 +417,8 @@ def _stage_file(
     path = landing_file.path
     if landing_file.size_bytes == 0:
         raise BatchRejected(path, "empty_file", "the file is empty (0 bytes).")
+    for index in range(len(mapping.joins) if mapping else 0):
+        _reject_join_mismatch(conn, path, mapping, index)
     relation = mapping.relation_sql(path) if mapping else read_file_sql(path, parquet_as_text=True)
     try:
         conn.execute(f"CREATE OR REPLACE TEMP TABLE _landing AS {relation}")
@@ -415,6 +435,39 @@ def _stage_file(
     columns = conn.execute("SELECT * FROM _landing LIMIT 0").description
     # `_source_row` and a mapping's `_bad_<n>` are bookkeeping; no contract column starts with _.
     return [column[0] for column in columns if not column[0].startswith("_")]
+
+
+def _reject_join_mismatch(
+    conn: duckdb.DuckDBPyConnection, path: Path, mapping: EntityMapping, index: int
+) -> None:
+    """A mapping's join must find exactly one row of the joined files for each row of the file:
+    a key given twice there would count the file's rows twice, a key given nowhere would load them
+    without what the joined file says (an order line without its date and customer)."""
+    join = mapping.joins[index]
+    before, after, repeated, repeated_keys, unmatched, unmatched_keys = conn.execute(
+        mapping.join_problems_sql(path, index)
+    ).fetchone()
+    if not repeated and not unmatched:
+        return
+    joined = ", ".join(join.files)
+    problems = []
+    if repeated:
+        problems.append(
+            f"{repeated:,} key value{'s' if repeated > 1 else ''} on more than one row of "
+            f"{joined} ({', '.join(map(repr, repeated_keys))}{', ...' if repeated > 5 else ''})"
+        )
+    if unmatched:
+        problems.append(
+            f"{unmatched:,} key value{'s' if unmatched > 1 else ''} of {path.name} match no row of "
+            f"{joined} ({', '.join(map(repr, unmatched_keys))}{', ...' if unmatched > 5 else ''})"
+        )
+    keys = ", ".join(own for own, _ in join.on)
+    raise BatchRejected(
+        path, "join_mismatch",
+        f"the join on {keys} (entities.{mapping.entity}.join[{index}] of the mapping) needs exactly "
+        f"one row of {joined} per row: {'; '.join(problems)}; {before:,} rows before the join, "
+        f"{after:,} after. Fix the export or the join's keys.",
+    )
 
 
 def _header_names(conn: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
@@ -470,10 +523,123 @@ def _reject_duplicate_columns(conn: duckdb.DuckDBPyConnection, path: Path) -> No
         )
 
 
-def _ends_without_newline(path: Path) -> bool:
+def _read_as_csv(path: Path) -> bool:
+    """Every landing file but Parquet is read by DuckDB's CSV reader (`read_file_sql`)."""
+    return not path.name.lower().endswith(".parquet")
+
+
+def _head_and_tail(path: Path) -> tuple[bytes, bytes, bool]:
+    """The file's first and last bytes, decompressed for a `.gz` file, and whether the tail is the
+    whole file. The tail starts at an even offset, so UTF-16 decodes in step."""
+    if path.name.lower().endswith(".gz"):
+        # A deflate stream cannot be entered at its end: its last bytes cost one more streamed
+        # decompression of the whole file (memory stays at one chunk), about what DuckDB's own
+        # read of it costs. Paid rather than skipping the check: the CSV may have been cut before
+        # it was compressed, and only new or changed files are staged at all.
+        head, tail, total = b"", b"", 0
+        with gzip.open(path, "rb") as stream:
+            while chunk := stream.read(_GZIP_CHUNK_BYTES):
+                if len(head) < _HEAD_BYTES:
+                    head += chunk[: _HEAD_BYTES - len(head)]
+                tail = (tail + chunk)[-_TAIL_BYTES:]
+                total += len(chunk)
+        start = total - len(tail)
+        return head, tail[start % 2 :], start == 0
     with path.open("rb") as handle:
-        handle.seek(-1, 2)
-        return handle.read(1) not in (b"\n", b"\r")
+        head = handle.read(_HEAD_BYTES)
+        size = handle.seek(0, 2)
+        start = max(0, size - _TAIL_BYTES) // 2 * 2
+        handle.seek(start)
+        return head, handle.read(), start == 0
+
+
+def _python_codec(head: bytes, encoding: str | None) -> str:
+    """How to decode the file: UTF-16 by its byte-order mark or, where the encoding is not given
+    as something else, by its NUL bytes (ASCII text in UTF-16-LE has them at odd offsets, in
+    UTF-16-BE at even ones); otherwise the given encoding, or UTF-8. Only the line breaks, quotes
+    and delimiters matter here, so a latin-1 file read as UTF-8 is judged the same."""
+    if head.startswith(b"\xff\xfe"):
+        return "utf-16-le"
+    if head.startswith(b"\xfe\xff"):
+        return "utf-16-be"
+    given = (encoding or "").lower().replace("_", "-")
+    if given in ("", "utf-16", "utf16"):
+        sample = head[:4096]
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if odd > len(sample) // 4 and odd > even:
+            return "utf-16-le"
+        if even > len(sample) // 4 and even > odd:
+            return "utf-16-be"
+        if given:
+            return "utf-16-le"  # as DuckDB reads UTF-16 without a byte-order mark
+    return given if given and not given.startswith("utf-16") else "utf-8"
+
+
+def _records(text: str, delimiter: str, in_quotes: bool = False) -> list[tuple[int, bool]]:
+    """(fields, whether it ends inside a quoted value) of each record of `text`, which starts at a
+    record's start (or inside a quoted value: `in_quotes`). A line break inside quotes belongs to
+    the value; a doubled quote inside quotes toggles twice, so it changes nothing."""
+    records, fields, previous = [], 1, -2
+    for found in re.finditer(f'[{re.escape(_QUOTE + delimiter)}\r\n]', text):
+        char, position = found.group(), found.start()
+        if char == _QUOTE:
+            in_quotes = not in_quotes
+        elif in_quotes:
+            continue
+        elif char == delimiter:
+            fields += 1
+        elif char == "\n" and previous == position - 1 and text[previous] == "\r":
+            previous = position  # the second half of a \r\n
+        else:
+            records.append((fields, False))
+            fields, previous = 1, position
+    return [*records, (fields, in_quotes)]
+
+
+def _header_delimiter(header: str) -> str:
+    """The candidate delimiter the header holds most often outside quotes (a comma if none)."""
+    outside = "".join(header.split(_QUOTE)[0::2])
+    counts = {candidate: outside.count(candidate) for candidate in _DELIMITER_CANDIDATES}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
+def _last_line_truncated(path: Path, encoding: str | None, delimiter: str | None) -> bool:
+    """Whether the CSV ends in the middle of its last line: it does not end with a line break
+    (in its encoding) and its last line is visibly incomplete, with fewer fields than the header
+    or ending inside an open quoted value. A last line that has all its fields is complete:
+    Excel and many ERPs write no line break after it.
+
+    Only the file's start and end are read (see `_head_and_tail`); the delimiter is the one the
+    loader was given, else the one the header is written with."""
+    try:
+        head, tail, whole = _head_and_tail(path)
+    except (OSError, EOFError, zlib.error):
+        return True  # a compressed stream cut short: its last line is surely not whole
+    codec = _python_codec(head, encoding)
+    text = tail.decode(codec, errors="replace")
+    if text.endswith(("\n", "\r")):
+        return False
+    header_text = head.decode(codec, errors="replace").lstrip("\ufeff")
+    header_record = re.match(r'(?:"[^"]*"|[^"\r\n])*', header_text).group()
+    delimiter = delimiter or _header_delimiter(header_record)
+    header_fields = _records(header_record, delimiter)[0][0]
+    if not whole:
+        # The window may begin mid-line: drop that partial line. Whether the next line starts
+        # inside a quoted value that spans lines is unknown, so read the window both ways and
+        # keep the reading whose records most often have the header's field count.
+        first_break = re.search(r"[\r\n]", text)
+        if first_break is None:
+            return True  # a last line longer than the window: its start cannot be seen
+        text = text[first_break.end() :]
+        readings = [_records(text, delimiter, in_quotes) for in_quotes in (False, True)]
+        records = max(
+            readings, key=lambda r: sum(fields == header_fields for fields, _ in r[:-1])
+        )
+    else:
+        records = _records(text.lstrip("\ufeff"), delimiter)
+    fields, open_quote = records[-1]
+    return open_quote or fields < header_fields
 
 
 def _find_violations(
@@ -497,11 +663,23 @@ def _find_violations(
             f"WHERE {column} IS NOT NULL",
             [source_column, rule, expectation],
         )
-    if landing_file.path.suffix.lower() == ".csv" and _ends_without_newline(landing_file.path):
+    path = landing_file.path
+    if _read_as_csv(path) and _last_line_truncated(
+        path, mapping.encoding if mapping else None, mapping.delimiter if mapping else None
+    ):
         # An export cut off mid-line: its last row may hold half a value that still parses.
+        # Through a mapping's filters or `unique_by` the staged rows are not all the file's, so
+        # the file's last row number comes from the file (a second read, of cut files only); a
+        # last row filtered out, or whose key came earlier, is not loaded by this entity anyway.
+        source = (
+            f"({mapping.reader_sql(path)})"
+            if mapping is not None and (mapping.filters or mapping.unique_by)
+            else "_landing"
+        )
         conn.execute(
-            "INSERT INTO _violations SELECT max(_source_row), '*', 'truncated_last_line', NULL, "
-            "'the file ends in the middle of its last line' FROM _landing"
+            "INSERT INTO _violations SELECT _source_row, '*', 'truncated_last_line', NULL, "
+            "'the file ends in the middle of its last line' FROM _landing "
+            f"WHERE _source_row = (SELECT max(_source_row) FROM {source})"
         )
 
 
@@ -566,14 +744,15 @@ def _reject_if_mostly_bad(
             landing_file.path,
             "too_many_bad_rows",
             f"{bad:,} of {total:,} rows ({bad / total:.1%}) break rules, above the "
-            f"{settings.max_quarantine_share:.0%} limit ({summary}); the first, row {first_row} "
-            f"({first_value!r}): {first_expectation}.",
+            f"{settings.max_quarantine_share:.0%} limit (KAM_MAX_QUARANTINE_SHARE) ({summary}); "
+            f"the first, row {first_row} ({first_value!r}): {first_expectation}.",
         )
 
 
 def settings_for(mapping: SourceMapping | None) -> RuleSettings:
-    """The run's rule settings (KAM_* variables), in the mapping's currency where it names one."""
-    settings = RuleSettings.from_environment()
+    """The run's rule settings: the KAM_* variables, overridden by the mapping's `settings:` and
+    its currency where it gives them."""
+    settings = RuleSettings.from_environment(mapping.settings if mapping is not None else None)
     if mapping is not None and mapping.currency:
         settings = replace(settings, currency=mapping.currency)
     return settings
@@ -792,23 +971,51 @@ def _load_file(
     result.rows_loaded += inserted
 
 
+@dataclass(frozen=True)
+class CheckFailure:
+    """A check a run makes on a loaded raw table that fails on the rows a folder would load."""
+
+    entity: str
+    rule: str
+    blocking: bool
+    """A blocking check stops the run; a warning is only reported."""
+    message: str
+    """For a person: the entity, the rule, its figure against the limit, the files behind it."""
+
+
 @dataclass
 class LandingValidation:
     results: list[EntityLoadResult] = field(default_factory=list)
     rejections: list[BatchRejected] = field(default_factory=list)
     errors: list[IngestError] = field(default_factory=list)
     quarantine_sample: list[tuple] = field(default_factory=list)
+    check_failures: list[CheckFailure] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.rejections and not self.errors
+        return (
+            not self.rejections
+            and not self.errors
+            and not any(failure.blocking for failure in self.check_failures)
+        )
 
 
 def validate_landing(
-    landing_dir: Path, settings: RuleSettings | None = None, mapping: SourceMapping | None = None
+    landing_dir: Path,
+    settings: RuleSettings | None = None,
+    mapping: SourceMapping | None = None,
+    checks: Callable[
+        [duckdb.DuckDBPyConnection, list[str], RuleSettings], list[CheckFailure]
+    ] | None = None,
 ) -> LandingValidation:
     """Run every load rule on a landing folder (or a mapped export folder) without touching any
-    warehouse: the same loading code, into a throw-away in-memory database."""
+    warehouse: the same loading code, into a throw-away in-memory database.
+
+    `checks` judges the tables loaded there as a run judges its raw tables next (the blocking
+    expectations checks, which live above loading): called with the in-memory database, the
+    entities that loaded and the settings, it returns what fails (`check_failures`); a blocking
+    failure makes the folder one a run would reject."""
+    settings = settings or settings_for(mapping)
     validation = LandingValidation()
     with duckdb.connect(":memory:") as conn:
         for entity_name in entities_in_load_order():
@@ -826,4 +1033,11 @@ def validate_landing(
             f"SELECT entity, source_file, source_row, column_name, rule, value FROM {QUARANTINE_TABLE} "
             "ORDER BY entity, source_file, source_row LIMIT 20"
         ).fetchall()
+        if checks is not None:
+            # In contract order, as a run's checks are listed; only the tables that loaded (a run
+            # checks no table whose load failed).
+            loaded = {result.entity for result in validation.results}
+            validation.check_failures = checks(
+                conn, [name for name in ENTITIES if name in loaded], settings
+            )
     return validation

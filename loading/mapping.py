@@ -13,24 +13,23 @@ a native landing file (`loading.ingest`). Every mistake in the mapping itself is
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Annotated
 
 import duckdb
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from loading.contract import ENTITIES, Entity
 from loading.ingest import IngestError, read_file_sql
-from loading.rules import rounded_by_cast
+from loading.rules import SettingError, rounded_by_cast, settings_from_values
 
-ENTITY_KEYS = {
-    "files", "from", "encoding", "delimiter", "header", "columns", "types", "date_formats",
-    "expressions", "defaults", "filters", "unique_by",
-}
 # The encodings DuckDB's CSV reader decodes without an extension (none can be downloaded here).
 ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-16": "utf-16", "latin-1": "latin-1",
              "latin1": "latin-1", "iso-8859-1": "latin-1"}
@@ -93,6 +92,64 @@ def strptime_format(pattern: str) -> str:
 
 
 @dataclass(frozen=True)
+class Join:
+    """Another file set joined to each row of an entity's files on keys: an order's header to
+    its lines, a region table to the customers. Exactly one row of it must match each row."""
+
+    files: tuple[str, ...]
+    on: tuple[tuple[str, str], ...]
+    """(column of the entity's file, column of the joined file) pairs"""
+    prefix: str = ""
+    """put before the joined file's column names, where they would clash with the entity's"""
+    encoding: str = "utf-8"
+    delimiter: str | None = None
+    header: bool = True
+    null_values: tuple[str, ...] = ()
+    found: tuple[tuple[str, int, float], ...] = ()
+    """(path relative to the source folder, size, modification time) of each file the globs
+    match, once resolved against a source folder: a changed joined file changes the fingerprint,
+    so the entity's files load anew"""
+    columns: tuple[str, ...] = ()
+    """the joined files' columns other than the keys, as the entity's rows see them (prefixed)"""
+    source_dir: str = field(default="", compare=False)
+
+    def relation_sql(self) -> str:
+        """The joined files' rows: their keys as `_join_key_<n>`, their other columns prefixed."""
+        if not self.found:
+            raise RuntimeError("a join is read once resolved against a source folder")
+        keys = [joined for _, joined in self.on]
+        readers = " UNION ALL BY NAME ".join(
+            f"SELECT * EXCLUDE (_source_row) FROM ({read_file_sql(Path(self.source_dir) / relative, header=self.header, encoding=self.encoding, delimiter=self.delimiter, null_values=self.null_values)})"
+            for relative, _, _ in self.found
+        )
+        selected = [f"{quote_identifier(key)} AS _join_key_{index}" for index, key in enumerate(keys)]
+        selected += [
+            f"{quote_identifier(column[len(self.prefix):])} AS {quote_identifier(column)}"
+            for column in self.columns
+        ]
+        return f"SELECT {', '.join(selected)} FROM ({readers})"
+
+
+@dataclass(frozen=True)
+class Unpivot:
+    """Wide columns turned into rows: a plan's M01..M12 targets as one row per month."""
+
+    columns: tuple[str, ...]
+    """source column names, or patterns with * and ?"""
+    name: str
+    """the new source column holding the former column's name"""
+    value: str
+    """the new source column holding its value"""
+
+    def columns_sql(self) -> str:
+        patterns = "|".join(
+            "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in column)
+            for column in self.columns
+        )
+        return f"COLUMNS('^({patterns})$')"
+
+
+@dataclass(frozen=True)
 class EntityMapping:
     """How one contract entity is read from the source folder."""
 
@@ -101,6 +158,8 @@ class EntityMapping:
     encoding: str = "utf-8"
     delimiter: str | None = None
     header: bool = True
+    null_values: tuple[str, ...] = ()
+    """texts that mean "no value" in this export's files (e.g. NULL, N/A), besides an empty field"""
     columns: dict[str, str] = field(default_factory=dict)
     """contract column → source column"""
     types: dict[str, str] = field(default_factory=dict)
@@ -119,11 +178,17 @@ class EntityMapping:
     unique_by: tuple[str, ...] = ()
     """contract columns: one row per distinct value, the first in the source (a built entity)"""
     built_from: str | None = None
+    joins: tuple[Join, ...] = ()
+    unpivot: Unpivot | None = None
 
     @property
     def fingerprint(self) -> str:
-        """Changes whenever the mapping of this entity changes, so its files load anew."""
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
+        """Changes whenever the mapping of this entity changes, or a file it joins, so its files
+        load anew (not where the source folder is: loaded files are known by relative path)."""
+        described = asdict(self)
+        for join in described["joins"]:
+            join.pop("source_dir")
+        return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
     def source_checks(self) -> list[tuple[str, str, str, str]]:
         """(column in the mapped query, source column, rule, expectation) for every typed source
@@ -134,11 +199,62 @@ class EntityMapping:
             for index, source in enumerate(self.checked_types)
         ]
 
-    def reader_sql(self, path: Path) -> str:
-        """The file's rows as the export has them: text, with `_source_row`."""
+    def file_sql(self, path: Path) -> str:
+        """The file's own rows as the export has them: text, with `_source_row`."""
         return read_file_sql(
-            path, header=self.header, encoding=self.encoding, delimiter=self.delimiter
+            path, header=self.header, encoding=self.encoding, delimiter=self.delimiter,
+            null_values=self.null_values,
         )
+
+    def reader_sql(self, path: Path) -> str:
+        """The file's rows with each joined file's columns beside them and wide columns turned
+        into rows (`unpivot`), `_source_row` still the file's own row."""
+        sql = self.file_sql(path)
+        for index, join in enumerate(self.joins):
+            matched = " AND ".join(
+                f"source.{quote_identifier(own)} = joined._join_key_{key}"
+                for key, (own, _) in enumerate(join.on)
+            )
+            sql = (
+                f"SELECT source.*, joined.* EXCLUDE ({', '.join(f'_join_key_{key}' for key in range(len(join.on)))}) "
+                f"FROM ({sql}) AS source LEFT JOIN ({join.relation_sql()}) AS joined ON {matched}"
+            )
+        if self.unpivot:
+            sql = (
+                f"UNPIVOT ({sql}) ON {self.unpivot.columns_sql()} "
+                f"INTO NAME {quote_identifier(self.unpivot.name)} VALUE {quote_identifier(self.unpivot.value)}"
+            )
+        return sql
+
+    def join_problems_sql(self, path: Path, index: int) -> str:
+        """One row about join `index` for this file: its rows before the join, after it, how many
+        key values the joined files hold twice or more, and how many of the file's key values
+        match none (up to five of each, as text)."""
+        join = self.joins[index]
+        keys = ", ".join(f"_join_key_{key}" for key in range(len(join.on)))
+        as_text = " || ' / ' || ".join(f"CAST(_join_key_{key} AS VARCHAR)" for key in range(len(join.on)))
+        own_as_text = " || ' / ' || ".join(f"CAST({quote_identifier(column)} AS VARCHAR)" for column, _ in join.on)
+        matched = " AND ".join(
+            f"source.{quote_identifier(column)} = joined._join_key_{key}"
+            for key, (column, _) in enumerate(join.on)
+        )
+        return f"""
+            WITH source AS ({self.file_sql(path)}),
+            joined AS ({join.relation_sql()}),
+            repeated AS (SELECT {as_text} AS key FROM joined GROUP BY {keys} HAVING count(*) > 1),
+            unmatched AS (
+                SELECT DISTINCT {own_as_text} AS key FROM source
+                WHERE {" AND ".join(f"{quote_identifier(column)} IS NOT NULL" for column, _ in join.on)}
+                  AND NOT EXISTS (SELECT 1 FROM joined WHERE {matched})
+            )
+            SELECT
+                (SELECT count(*) FROM source),
+                (SELECT count(*) FROM source LEFT JOIN joined ON {matched}),
+                (SELECT count(*) FROM repeated),
+                (SELECT list(key ORDER BY key)[:5] FROM repeated),
+                (SELECT count(*) FROM unmatched),
+                (SELECT list(key ORDER BY key)[:5] FROM unmatched)
+        """
 
     def typed_sql(self, path: Path) -> str:
         """The file's rows with the `types` applied and `_bad_<n>` for values that do not fit."""
@@ -234,6 +350,55 @@ class SourceMapping:
     entities: dict[str, EntityMapping]
     currency: str | None = None
     """ISO code of the currency the export's amounts are in; overrides KAM_CURRENCY."""
+    settings: dict[str, object] = field(default_factory=dict)
+    """The rule settings this export needs (KAM_EARLIEST_ORDER_DATE, ...): they override the
+    environment's, as `currency` does."""
+
+    def for_source(self, source_dir: Path) -> SourceMapping:
+        """This mapping with its joins resolved against an export folder: the files each join's
+        globs match (a changed one changes the fingerprint) and the columns they bring."""
+        if not any(entity.joins for entity in self.entities.values()):
+            return self
+        resolved: dict[str, EntityMapping] = {}
+        for name, entity in self.entities.items():
+            parent = resolved.get(entity.built_from) if entity.built_from else None
+            joins = parent.joins if parent else tuple(
+                self._resolved_join(source_dir, f"entities.{name}.join[{index}]", join)
+                for index, join in enumerate(entity.joins)
+            )
+            resolved[name] = replace(entity, joins=joins)
+        return replace(self, entities=resolved)
+
+    def _resolved_join(self, source_dir: Path, key: str, join: Join) -> Join:
+        paths = sorted({
+            path for pattern in join.files for path in source_dir.glob(pattern)
+            if path.is_file() and not path.name.startswith(".")
+        })
+        if not paths:
+            raise MappingError(self.path, f"{key}.files",
+                               f"no file in {source_dir} matches {', '.join(join.files)}")
+        reader = read_file_sql(paths[0], header=join.header, encoding=join.encoding,
+                               delimiter=join.delimiter, null_values=join.null_values)
+        try:
+            with duckdb.connect() as conn:
+                found = [c[0] for c in conn.execute(f"SELECT * FROM ({reader}) LIMIT 0").description]
+        except duckdb.Error as exc:
+            raise MappingError(self.path, key, f"cannot read {paths[0].name}: {_first_line(exc)}") from exc
+        found.remove("_source_row")
+        for own, joined in join.on:
+            if joined not in found:
+                raise MappingError(self.path, f"{key}.on.{own}",
+                                   f"no column '{joined}' in {paths[0].name} (its columns: {', '.join(found)})")
+        keys = {joined for _, joined in join.on}
+        return replace(
+            join,
+            found=tuple(
+                (path.relative_to(source_dir).as_posix(), path.stat().st_size, path.stat().st_mtime)
+                for path in paths
+            ),
+            columns=tuple(join.prefix + column for column in found if column not in keys),
+            source_dir=str(source_dir),
+        )
 
     def files(self, source_dir: Path, entity: str) -> list[Path]:
         """Every path the globs feeding `entity` match, in name order (none when it is not
@@ -256,11 +421,30 @@ class SourceMapping:
             # entity they are built from is reported under its own key, before theirs.
             self.check_against(conn, mapping.built_from, path)
         prefix = f"entities.{entity}"
+        try:
+            own = [c[0] for c in conn.execute(f"SELECT * FROM ({mapping.file_sql(path)}) LIMIT 0").description]
+        except duckdb.Error as exc:
+            raise MappingError(self.path, prefix, f"cannot read {path.name}: {_first_line(exc)}") from exc
+        for index, join in enumerate(mapping.joins):
+            key = f"{prefix}.join[{index}]"
+            for column, _ in join.on:
+                if column not in own:
+                    raise MappingError(self.path, f"{key}.on.{column}",
+                                       f"no column '{column}' in {path.name} (its columns: "
+                                       f"{', '.join(c for c in own if c != '_source_row')})")
+            clashes = [column for column in join.columns if column in own]
+            if clashes:
+                raise MappingError(
+                    self.path, f"{key}.prefix",
+                    f"{', '.join(clashes)} in both {path.name} and {join.found[0][0]}: give the "
+                    "joined file's columns a prefix (e.g. prefix: 'header ')",
+                )
         reader = mapping.reader_sql(path)
         try:
             found = [c[0] for c in conn.execute(f"SELECT * FROM ({reader}) LIMIT 0").description]
         except duckdb.Error as exc:
-            raise MappingError(self.path, prefix, f"cannot read {path.name}: {_first_line(exc)}") from exc
+            key = f"{prefix}.unpivot" if mapping.unpivot else prefix
+            raise MappingError(self.path, key, f"cannot read {path.name}: {_first_line(exc)}") from exc
         available = [name for name in found if name != "_source_row"]
         references = [("columns", c, source) for c, source in mapping.columns.items()]
         references += [("types", source, source) for source in mapping.types]
@@ -295,20 +479,138 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0]
 
 
-def _as_list(value, key: str, mapping_path: Path) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise MappingError(mapping_path, key, "expected a text or a list of texts")
+def _text(value):
+    """A YAML scalar as the text the user wrote: `2017` and `2017-01-01` are read by YAML as a
+    number and a date, but a column name or an expression is text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, datetime.date)):
+        return value.isoformat() if isinstance(value, datetime.date) else str(value)
+    return value
 
 
-def _as_dict(value, key: str, mapping_path: Path) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise MappingError(mapping_path, key, "expected a mapping of names to values")
-    return {str(k): v for k, v in value.items()}
+def _one_or_many(value):
+    return [value] if isinstance(value, str) else value
+
+
+def _texts_by_name(value):
+    return {str(k): _text(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+Texts = Annotated[list[Text], BeforeValidator(_one_or_many)]
+TextsByName = Annotated[dict[str, Text], BeforeValidator(_texts_by_name)]
+# A constant default or a setting: YAML reads `2017-01-01` as a date, which is kept as its ISO text.
+Constant = Annotated[str | bool | int | float, BeforeValidator(_text)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, populate_by_name=True)
+
+
+def _join_keys(value):
+    """`on: Order ID` or `on: [Order ID, Line]`: the same name in both files; a mapping names the
+    entity file's column then the joined file's."""
+    if isinstance(value, (str, int)):
+        value = [value]
+    if isinstance(value, list):
+        return {str(_text(name)): str(_text(name)) for name in value}
+    return _texts_by_name(value)
+
+
+class JoinSpec(_Strict):
+    files: Texts
+
+    @model_validator(mode="before")
+    @classmethod
+    def _on_read_as_yes(cls, value):
+        # YAML 1.1, which PyYAML reads, takes an unquoted `on:` key for the boolean true.
+        if isinstance(value, dict) and True in value:
+            value = {("on" if k is True else k): v for k, v in value.items()}
+        return value
+
+    on: Annotated[dict[str, Text], BeforeValidator(_join_keys)]
+    prefix: Text = ""
+    encoding: Text | None = None
+    delimiter: Text | None = None
+    header: bool | None = None
+    null_values: Texts = []
+
+
+class UnpivotSpec(_Strict):
+    columns: Texts
+    name: Text
+    value: Text
+
+
+class EntitySpec(_Strict):
+    """One entity of a mapping file, as written (docs/bring-your-own-data.md)."""
+
+    files: Texts | None = None
+    built_from: Text | None = Field(default=None, alias="from")
+    encoding: Text | None = None
+    delimiter: Text | None = None
+    header: bool | None = None
+    null_values: Texts = []
+    columns: TextsByName = {}
+    types: TextsByName = {}
+    date_formats: TextsByName = {}
+    expressions: TextsByName = {}
+    defaults: Annotated[dict[str, Constant], BeforeValidator(_texts_by_name)] = {}
+    filters: Texts = []
+    unique_by: Texts = []
+    join: Annotated[list[JoinSpec], BeforeValidator(lambda v: [v] if isinstance(v, dict) else v)] = []
+    unpivot: UnpivotSpec | None = None
+
+
+class MappingDocument(_Strict):
+    """A whole mapping file, as written."""
+
+    description: Text | None = None
+    currency: Text | None = None
+    settings: Annotated[dict[str, Constant], BeforeValidator(_texts_by_name)] = {}
+    entities: dict[str, EntitySpec]
+
+
+def _key_of(location: tuple) -> str:
+    key = ""
+    for part in location:
+        if isinstance(part, int):
+            key += f"[{part}]"
+        else:
+            key += ("." if key else "") + ("from" if part == "built_from" else str(part))
+    return key
+
+
+def _schema_error(path: Path, error: ValidationError) -> MappingError:
+    """The first mistake pydantic found, under the key it is at, in the mapping's words."""
+    first = error.errors()[0]
+    location = tuple(part for part in first["loc"] if part not in {"function-before", "str", "bool", "int", "float"})
+    key = _key_of(location) or "(file)"
+    if first["type"] == "extra_forbidden":
+        model = {1: MappingDocument, 3: EntitySpec}.get(len(location))
+        if model is None:
+            model = JoinSpec if "join" in location else UnpivotSpec
+        known = sorted("from" if name == "built_from" else name for name in model.model_fields)
+        return MappingError(path, key, f"unknown key (known: {', '.join(known)})")
+    if first["type"] == "missing":
+        return MappingError(path, key, "this key is required")
+    given = first.get("input")
+    if given is None and location[-2:-1] == ("null_values",):
+        return MappingError(path, key, "YAML reads NULL, null and ~ unquoted as no text: quote it, 'NULL'")
+    shown = f" (found {given!r})" if not isinstance(given, (dict, list)) else ""
+    expected = _EXPECTED_BY_ERROR.get(first["type"].split("_")[0], first["msg"])
+    return MappingError(path, key, f"{expected}{shown}")
+
+
+# What a key of the wrong kind should hold, by pydantic's error type (its first word).
+_EXPECTED_BY_ERROR = {
+    "bool": "expected true or false",
+    "dict": "expected a mapping of names to values",
+    "list": "expected a text or a list of texts",
+    "string": "expected a text",
+    "model": "expected a mapping of keys to values",
+}
 
 
 def _contract_columns(spec: dict, key: str, entity: Entity, mapping_path: Path) -> None:
@@ -321,93 +623,112 @@ def _contract_columns(spec: dict, key: str, entity: Entity, mapping_path: Path) 
             )
 
 
-def _parse_entity(name: str, spec, parsed: dict, mapping_path: Path) -> EntityMapping:
+def _parse_entity(name: str, spec: EntitySpec, parsed: dict, mapping_path: Path) -> EntityMapping:
     key = f"entities.{name}"
     if name not in ENTITIES:
         raise MappingError(mapping_path, key, f"unknown entity (the contract's: {', '.join(ENTITIES)})")
-    if not isinstance(spec, dict):
-        raise MappingError(mapping_path, key, "expected a mapping with files and columns")
-    unknown = sorted(set(spec) - ENTITY_KEYS)
-    if unknown:
-        raise MappingError(
-            mapping_path, f"{key}.{unknown[0]}", f"unknown key (known: {', '.join(sorted(ENTITY_KEYS))})"
-        )
     entity = ENTITIES[name]
     parent = None
-    if "from" in spec:
-        parent_name = spec["from"]
-        if parent_name not in parsed:
+    if spec.built_from is not None:
+        if spec.built_from not in parsed:
             raise MappingError(
                 mapping_path, f"{key}.from",
-                f"'{parent_name}' is not mapped above {name} in this file",
+                f"'{spec.built_from}' is not mapped above {name} in this file",
             )
-        parent = parsed[parent_name]
-        if "files" in spec:
+        parent = parsed[spec.built_from]
+        if spec.files is not None:
             raise MappingError(mapping_path, f"{key}.files", "an entity built `from` another reads its files")
-    elif "files" not in spec:
+    elif not spec.files:
         raise MappingError(mapping_path, f"{key}.files", "which files feed this entity (a name or glob)")
 
-    columns = {k: str(v) for k, v in _as_dict(spec.get("columns"), f"{key}.columns", mapping_path).items()}
-    expressions = {k: str(v) for k, v in _as_dict(spec.get("expressions"), f"{key}.expressions", mapping_path).items()}
-    defaults = _as_dict(spec.get("defaults"), f"{key}.defaults", mapping_path)
     date_formats = {}
-    for column, pattern in _as_dict(spec.get("date_formats"), f"{key}.date_formats", mapping_path).items():
+    for column, pattern in spec.date_formats.items():
         try:
-            date_formats[column] = strptime_format(str(pattern))
+            date_formats[column] = strptime_format(pattern)
         except ValueError as exc:
             raise MappingError(mapping_path, f"{key}.date_formats.{column}", str(exc)) from None
-    for part, values in (("columns", columns), ("expressions", expressions), ("defaults", defaults),
-                         ("date_formats", date_formats)):
+    for part, values in (("columns", spec.columns), ("expressions", spec.expressions),
+                         ("defaults", spec.defaults), ("date_formats", date_formats)):
         _contract_columns(values, f"{key}.{part}", entity, mapping_path)
     for column in date_formats:
-        if column not in columns and column not in expressions:
+        if column not in spec.columns and column not in spec.expressions:
             raise MappingError(mapping_path, f"{key}.date_formats.{column}",
                                f"{column} is not mapped under columns or expressions")
-    both = sorted(set(columns) & set(expressions))
+    both = sorted(set(spec.columns) & set(spec.expressions))
     if both:
         raise MappingError(mapping_path, f"{key}.expressions.{both[0]}",
                            "mapped under columns too: give one of the two")
-    missing = [c for c in entity.required_columns if c not in {*columns, *expressions, *defaults}]
+    mapped = {*spec.columns, *spec.expressions, *spec.defaults}
+    missing = [c for c in entity.required_columns if c not in mapped]
     if missing:
         raise MappingError(
             mapping_path, f"{key}.columns",
             f"required column(s) {', '.join(missing)} of {name} not mapped "
             "(under columns, expressions or defaults)",
         )
-    types = {str(k): str(v) for k, v in _as_dict(spec.get("types"), f"{key}.types", mapping_path).items()}
-    filters = _as_list(spec.get("filters", []), f"{key}.filters", mapping_path) if spec.get("filters") else ()
-    unique_by = _as_list(spec["unique_by"], f"{key}.unique_by", mapping_path) if "unique_by" in spec else ()
+    unique_by = tuple(spec.unique_by)
     if parent is not None and not unique_by:
         # A built entity is the distinct values of its key: customer_id, product_id, ...
         unique_by = (entity.required_columns[0],)
     _contract_columns(dict.fromkeys(unique_by), f"{key}.unique_by", entity, mapping_path)
 
-    encoding = str(spec.get("encoding", parent.encoding if parent else "utf-8")).lower()
-    if encoding not in ENCODINGS:
-        raise MappingError(mapping_path, f"{key}.encoding",
-                           f"'{encoding}' is not supported (use one of: {', '.join(sorted(ENCODINGS))})")
-    delimiter = spec.get("delimiter", parent.delimiter if parent else None)
-    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
-        raise MappingError(mapping_path, f"{key}.delimiter", "expected one character, e.g. ';'")
-    header = spec.get("header", parent.header if parent else True)
-    if not isinstance(header, bool):
-        raise MappingError(mapping_path, f"{key}.header", "expected true or false")
+    encoding = _encoding(spec.encoding or (parent.encoding if parent else "utf-8"), f"{key}.encoding", mapping_path)
+    delimiter = _delimiter(
+        spec.delimiter if spec.delimiter is not None else (parent.delimiter if parent else None),
+        f"{key}.delimiter", mapping_path,
+    )
+    header = spec.header if spec.header is not None else (parent.header if parent else True)
+    if parent is not None and (spec.join or spec.unpivot):
+        raise MappingError(mapping_path, f"{key}.{'join' if spec.join else 'unpivot'}",
+                           f"an entity built `from` another reads its files as {parent.entity} does")
+    joins = parent.joins if parent else tuple(
+        Join(
+            files=tuple(join.files),
+            on=tuple(join.on.items()),
+            prefix=join.prefix,
+            encoding=_encoding(join.encoding or encoding, f"{key}.join[{index}].encoding", mapping_path),
+            delimiter=_delimiter(join.delimiter, f"{key}.join[{index}].delimiter", mapping_path),
+            header=header if join.header is None else join.header,
+            null_values=tuple(join.null_values) or tuple(spec.null_values),
+        )
+        for index, join in enumerate(spec.join)
+    )
+    unpivot = parent.unpivot if parent else (
+        Unpivot(tuple(spec.unpivot.columns), spec.unpivot.name, spec.unpivot.value)
+        if spec.unpivot else None
+    )
     return EntityMapping(
         entity=name,
-        files=parent.files if parent else _as_list(spec["files"], f"{key}.files", mapping_path),
-        encoding=ENCODINGS[encoding],
+        files=parent.files if parent else tuple(spec.files),
+        encoding=encoding,
         delimiter=delimiter,
         header=header,
-        columns=columns,
-        types={**(parent.types if parent else {}), **types},
-        checked_types=tuple(types),
+        null_values=parent.null_values if parent else tuple(spec.null_values),
+        columns=dict(spec.columns),
+        types={**(parent.types if parent else {}), **spec.types},
+        checked_types=tuple(spec.types),
         date_formats=date_formats,
-        expressions=expressions,
-        defaults=defaults,
-        filters=(*(parent.filters if parent else ()), *filters),
+        expressions=dict(spec.expressions),
+        defaults=dict(spec.defaults),
+        filters=(*(parent.filters if parent else ()), *spec.filters),
         unique_by=unique_by,
         built_from=parent.entity if parent else None,
+        joins=joins,
+        unpivot=unpivot,
     )
+
+
+def _encoding(value: str, key: str, mapping_path: Path) -> str:
+    if value.lower() not in ENCODINGS:
+        raise MappingError(mapping_path, key,
+                           f"'{value}' is not supported (use one of: {', '.join(sorted(ENCODINGS))})")
+    return ENCODINGS[value.lower()]
+
+
+def _delimiter(value: str | None, key: str, mapping_path: Path) -> str | None:
+    if value is not None and len(value) != 1:
+        raise MappingError(mapping_path, key, "expected one character, e.g. ';'")
+    return value
 
 
 @functools.cache
@@ -418,22 +739,34 @@ def _load_cached(path: Path, modified: float) -> SourceMapping:
         raise MappingError(path, "(file)", f"not valid YAML: {exc}") from exc
     if not isinstance(document, dict) or not isinstance(document.get("entities"), dict):
         raise MappingError(path, "entities", "the mapping needs an `entities:` section")
-    unknown = sorted(set(document) - {"entities", "description", "currency"})
-    if unknown:
-        raise MappingError(path, unknown[0], "unknown key (known: currency, description, entities)")
-    currency = document.get("currency")
-    if currency is not None and not re.fullmatch(r"[A-Za-z]{3}", str(currency)):
+    try:
+        spec = MappingDocument.model_validate(document)
+    except ValidationError as exc:
+        raise _schema_error(path, exc) from None
+    currency = spec.currency
+    if currency is not None and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
         raise MappingError(path, "currency", f"'{currency}' is not a three-letter code such as EUR or USD")
+    try:
+        settings_from_values(spec.settings, source="the mapping's settings")
+    except SettingError as exc:
+        raise MappingError(path, f"settings.{exc.name}", exc.detail) from None
+    if currency is not None and "KAM_CURRENCY" in spec.settings:
+        raise MappingError(path, "settings.KAM_CURRENCY", "the currency is given by `currency:` already")
     parsed: dict[str, EntityMapping] = {}
-    for name, spec in document["entities"].items():
-        parsed[str(name)] = _parse_entity(str(name), spec, parsed, path)
-    return SourceMapping(path=path, entities=parsed, currency=str(currency).upper() if currency else None)
+    for name, entity_spec in spec.entities.items():
+        parsed[name] = _parse_entity(name, entity_spec, parsed, path)
+    return SourceMapping(
+        path=path, entities=parsed, currency=currency.upper() if currency else None,
+        settings=dict(spec.settings),
+    )
 
 
-def load_mapping(path: Path) -> SourceMapping:
-    """Read and check a mapping file (re-read when it changes)."""
+def load_mapping(path: Path, source_dir: Path | None = None) -> SourceMapping:
+    """Read and check a mapping file (re-read when it changes); with `source_dir`, its joins
+    resolved against that export folder (SourceMapping.for_source)."""
     path = Path(path).resolve()
     if not path.is_file():
         raise MappingError(path, "(file)", "no such mapping file")
-    return _load_cached(path, path.stat().st_mtime)
+    mapping = _load_cached(path, path.stat().st_mtime)
+    return mapping.for_source(Path(source_dir)) if source_dir is not None else mapping
 

@@ -15,6 +15,7 @@ came from, and `w_<rule>` the rule's window expression.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -42,33 +43,80 @@ class RuleSettings:
     max_cost_above_revenue_share: float = 0.2
 
     @classmethod
-    def from_environment(cls) -> RuleSettings:
-        """Defaults, overridden by KAM_CURRENCY, KAM_EARLIEST_ORDER_DATE, KAM_LATEST_ORDER_DATE,
-        KAM_MAX_ABS_QUANTITY, KAM_MAX_ABS_NET_REVENUE, KAM_MAX_QUARANTINE_SHARE,
-        KAM_MAX_COST_ABOVE_REVENUE_SHARE."""
-        env = os.environ
-        defaults = cls()
-        latest = env.get("KAM_LATEST_ORDER_DATE")
-        return cls(
-            currency=env.get("KAM_CURRENCY", defaults.currency).upper(),
-            earliest_order_date=date.fromisoformat(
-                env.get("KAM_EARLIEST_ORDER_DATE", defaults.earliest_order_date.isoformat())
+    def from_environment(cls, overrides: Mapping[str, object] | None = None) -> RuleSettings:
+        """Defaults, overridden by the KAM_* variables of SETTINGS, then by `overrides` (a column
+        mapping's `settings:`, under the same names: what an export is like belongs with it)."""
+        values = {
+            **settings_from_values(
+                {name: os.environ[name] for name in SETTINGS if name in os.environ},
+                source="the environment",
             ),
-            latest_order_date=date.fromisoformat(latest) if latest else None,
-            max_abs_quantity=float(env.get("KAM_MAX_ABS_QUANTITY", defaults.max_abs_quantity)),
-            max_abs_net_revenue=float(
-                env.get("KAM_MAX_ABS_NET_REVENUE", defaults.max_abs_net_revenue)
-            ),
-            max_quarantine_share=float(
-                env.get("KAM_MAX_QUARANTINE_SHARE", defaults.max_quarantine_share)
-            ),
-            max_cost_above_revenue_share=float(
-                env.get("KAM_MAX_COST_ABOVE_REVENUE_SHARE", defaults.max_cost_above_revenue_share)
-            ),
-        )
+            **settings_from_values(overrides or {}, source="the mapping's settings"),
+        }
+        return cls(**values)
 
     def latest_order_date_or_today(self) -> date:
         return self.latest_order_date or date.today()
+
+
+# Every bound a run's rules check against, by the name that sets it: an environment variable, or
+# the same key under a column mapping's `settings:`. field: the RuleSettings field it sets.
+SETTINGS = {
+    "KAM_CURRENCY": "currency",
+    "KAM_EARLIEST_ORDER_DATE": "earliest_order_date",
+    "KAM_LATEST_ORDER_DATE": "latest_order_date",
+    "KAM_MAX_ABS_QUANTITY": "max_abs_quantity",
+    "KAM_MAX_ABS_NET_REVENUE": "max_abs_net_revenue",
+    "KAM_MAX_QUARANTINE_SHARE": "max_quarantine_share",
+    "KAM_MAX_COST_ABOVE_REVENUE_SHARE": "max_cost_above_revenue_share",
+}
+
+
+def setting_name(field_name: str) -> str:
+    """The setting (environment variable or mapping key) that changes a RuleSettings field."""
+    return next(name for name, field in SETTINGS.items() if field == field_name)
+
+
+class SettingError(ValueError):
+    """A setting's name or value that cannot be used; `name` is the setting, `detail` why."""
+
+    def __init__(self, name: str, detail: str) -> None:
+        super().__init__(f"{name}: {detail}")
+        self.name = name
+        self.detail = detail
+
+
+def _setting_value(name: str, value: object):
+    field = SETTINGS[name]
+    text = str(value).strip()
+    if field == "currency":
+        if not (len(text) == 3 and text.isascii() and text.isalpha()):
+            raise SettingError(name, f"'{text}' is not a three-letter code such as EUR or USD")
+        return text.upper()
+    if field.endswith("_date"):
+        try:
+            return date.fromisoformat(text) if text else None
+        except ValueError:
+            raise SettingError(name, f"'{text}' is not a date as YYYY-MM-DD") from None
+    try:
+        number = float(text)
+    except ValueError:
+        raise SettingError(name, f"'{text}' is not a number") from None
+    if number < 0 or (field.endswith("_share") and number > 1):
+        raise SettingError(
+            name, f"{text} is out of range ({'a share from 0 to 1' if field.endswith('_share') else 'at least 0'})"
+        )
+    return number
+
+
+def settings_from_values(values: Mapping[str, object], source: str) -> dict[str, object]:
+    """RuleSettings fields from settings given by name; SettingError names the one that is wrong."""
+    fields = {}
+    for name, value in values.items():
+        if name not in SETTINGS:
+            raise SettingError(name, f"not a setting of {source} (known: {', '.join(SETTINGS)})")
+        fields[SETTINGS[name]] = _setting_value(name, value)
+    return fields
 
 
 BLOCKING = "blocking"
@@ -236,26 +284,28 @@ def entity_rules(entity: Entity, settings: RuleSettings) -> list[RowRule]:
                 "quantity_out_of_bounds",
                 "quantity",
                 f"abs(quantity) > {settings.max_abs_quantity}",
-                f"|quantity| above {settings.max_abs_quantity:,.0f}: a unit slip",
+                f"|quantity| above {settings.max_abs_quantity:,.0f}: a unit slip "
+                "(limit: KAM_MAX_ABS_QUANTITY)",
             ),
             RowRule(
                 "net_revenue_out_of_bounds",
                 "net_revenue",
                 f"abs(net_revenue) > {settings.max_abs_net_revenue}",
                 f"|net_revenue| above {settings.max_abs_net_revenue:,.0f}: a decimal or "
-                "currency slip",
+                "currency slip (limit: KAM_MAX_ABS_NET_REVENUE)",
             ),
             RowRule(
                 "order_date_in_future",
                 "order_date",
                 f"order_date > {_sql_date(as_of)}",
-                f"order_date after {as_of}",
+                f"order_date after {as_of} (limit: KAM_LATEST_ORDER_DATE, default today)",
             ),
             RowRule(
                 "order_date_before_start",
                 "order_date",
                 f"order_date < {_sql_date(settings.earliest_order_date)}",
-                f"order_date before {settings.earliest_order_date}",
+                f"order_date before {settings.earliest_order_date} "
+                "(limit: KAM_EARLIEST_ORDER_DATE)",
             ),
             RowRule(
                 "unknown_customer",
@@ -273,7 +323,8 @@ def entity_rules(entity: Entity, settings: RuleSettings) -> list[RowRule]:
                 "unexpected_currency",
                 "currency",
                 f"currency IS NOT NULL AND upper(trim(currency)) <> '{settings.currency}'",
-                f"currency other than {settings.currency}: revenue is summed without conversion",
+                f"currency other than {settings.currency}: revenue is summed without conversion "
+                "(setting: the mapping's currency or KAM_CURRENCY)",
             ),
         ],
         "customers": [
@@ -320,6 +371,14 @@ def entity_rules(entity: Entity, settings: RuleSettings) -> list[RowRule]:
                 "the customer's period with this start appears earlier in the same file",
                 window="row_number() OVER (PARTITION BY _source_file, customer_id, period_start "
                 "ORDER BY _source_row)",
+            ),
+            # A plan for a customer the warehouse does not know is a typo or another system's
+            # id: it would count as a plan with no account, and the account as one without one.
+            RowRule(
+                "unknown_customer",
+                "customer_id",
+                _referenced("customers", "customer_id"),
+                "customer_id not found in the loaded customers",
             ),
         ],
         "account_managers": [
@@ -388,7 +447,7 @@ def table_rules(entity: Entity, settings: RuleSettings) -> list[TableRule]:
                 f"FROM raw.orders WHERE {costed_sale}",
                 f"at most {share:.0%} of sold lines with a cost have cost_amount > net_revenue; "
                 "more means the cost column is in another unit or currency, and every margin "
-                "would be wrong",
+                "would be wrong (limit: KAM_MAX_COST_ABOVE_REVENUE_SHARE)",
                 at_most=share,
                 offending_rows_sql="SELECT _source_file, _source_row, order_id, net_revenue, "
                 f"cost_amount FROM raw.orders WHERE {costed_sale} AND cost_amount > net_revenue",

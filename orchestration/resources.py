@@ -61,7 +61,7 @@ class WarehouseLayout(dg.ConfigurableResource):
     @property
     def mapping(self) -> SourceMapping | None:
         if self._mapping is None and self.mapping_path:
-            self._mapping = load_mapping(Path(self.mapping_path))
+            self._mapping = load_mapping(Path(self.mapping_path), self.landing)
         return self._mapping
 
     @property

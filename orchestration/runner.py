@@ -63,6 +63,9 @@ class _ProgressHandler(logging.Handler):
             if evaluation.passed:
                 return
             label = f"check {evaluation.check_name} failed"
+            failed_rules = evaluation.metadata.get("failed_rules")
+            if failed_rules is not None and failed_rules.value:
+                label += f": {', '.join(failed_rules.value)}"
         elif event.event_type_value == "ASSET_MATERIALIZATION":
             key = event.asset_key
             if key is None or key.path[0] == RAW_SCHEMA or key == PUBLISHED_WAREHOUSE_KEY:

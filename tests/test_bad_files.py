@@ -12,8 +12,16 @@ import duckdb
 import pytest
 
 from expectations.settings import QualitySettings
-from expectations.validate import validate_entity
-from loading.ingest import BatchRejected, ensure_raw_schema, load_entity
+from expectations.validate import check_loaded_tables, validate_entity
+from loading.contract import ENTITIES
+from loading.ingest import (
+    BatchRejected,
+    IngestError,
+    ensure_raw_schema,
+    entities_in_load_order,
+    load_entity,
+    validate_landing,
+)
 from loading.rules import RuleSettings
 
 CORPUS = Path(__file__).parent / "bad_files"
@@ -168,6 +176,71 @@ def test_a_problem_across_rows_fails_its_check_naming_file_and_rows(conn, tmp_pa
         (f"{entity}/{bad_file}", row) for row in rows
     ]
     assert validation.passed == (severity != "blocking")
+
+
+# Every case of the corpus: file → (entity, the rules that stop a run, the warnings it reports).
+VERDICTS = {
+    **{name: (case[0], set(), set()) for name, case in {**QUARANTINED, **ACCEPTED}.items()},
+    **{name: (entity, {rule}, set()) for name, (entity, rule) in REJECTED.items()},
+    **{
+        name: (entity, {rule}, set()) if severity == "blocking" else (entity, set(), {rule})
+        for name, (entity, rule, severity, _) in CHECKED.items()
+    },
+}
+
+
+def complete_landing(tmp_path: Path, entity: str, bad_file: str) -> Path:
+    """The bad file with the reference customers and products, and good orders beside a bad file
+    of another entity: a folder a run would load whole but for the bad file."""
+    landing = landing_with(tmp_path, entity, bad_file)
+    if entity != "orders":
+        (landing / "orders").mkdir()
+        shutil.copyfile(CORPUS / "orders.csv", landing / "orders" / "orders.csv")
+    return landing
+
+
+def run_verdict(conn, landing: Path) -> tuple[set[str], set[str]]:
+    """What a run decides, step by step as its assets do: each entity loads (a rejected file
+    stops the run), then the blocking checks of every table that loaded (a failure stops it, a
+    warning is reported); no dbt."""
+    stopping, loaded = set(), []
+    for entity in entities_in_load_order():
+        try:
+            load_entity(conn, landing, entity, SETTINGS)
+            loaded.append(entity)
+        except BatchRejected as rejection:
+            stopping.add(rejection.rule)
+        except IngestError as error:
+            stopping.add(str(error))
+    warnings = set()
+    for entity in loaded:
+        validation = validate_entity(conn, entity, QualitySettings(rules=SETTINGS))
+        stopping |= {outcome.rule for outcome in validation.blocking_failures}
+        warnings |= {outcome.rule for outcome in validation.warnings}
+    return stopping, warnings
+
+
+@pytest.mark.parametrize("bad_file", sorted(VERDICTS))
+def test_validate_and_a_run_agree_on_every_file_of_the_corpus(conn, tmp_path, bad_file):
+    entity, stops_the_run, warned = VERDICTS[bad_file]
+    landing = complete_landing(tmp_path, entity, bad_file)
+
+    validation = validate_landing(landing, SETTINGS, checks=check_loaded_tables)
+
+    said = (
+        {rejection.rule for rejection in validation.rejections}
+        | {str(error) for error in validation.errors}
+        | {failure.rule for failure in validation.check_failures if failure.blocking}
+    )
+    warnings = {failure.rule for failure in validation.check_failures if not failure.blocking}
+    assert (said, warnings) == run_verdict(conn, landing) == (stops_the_run, warned)
+    assert validation.ok == (not stops_the_run)
+
+
+def test_every_file_of_the_corpus_has_its_verdict():
+    references = {"customers.csv", "products.csv", "orders.csv"}
+    assert {path.name for path in CORPUS.iterdir()} == set(VERDICTS) | references
+    assert {entity for entity, _, _ in VERDICTS.values()} <= set(ENTITIES)
 
 
 def test_a_replaced_file_replaces_its_quarantine_entries(conn, tmp_path):

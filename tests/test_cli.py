@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -103,6 +104,58 @@ def test_validate_reports_without_loading(landing_copy, capsys):
     captured = capsys.readouterr()
     assert "account_plans/extra.csv: rejected (no_data_rows)" in captured.err
     assert "orders" in captured.out and "would be rejected" in captured.out
+
+
+BAD_FILES = Path(__file__).parent / "bad_files"
+# Ten of its 30 sold lines cost more than they earned: 33.3%, above the 20% limit of the blocking
+# check `cost_above_revenue_share`. Every row passes the load rules.
+COST_ABOVE_REVENUE_FAILURE = "orders: cost_above_revenue_share — 33.3% against the limit at most 20.0%"
+
+
+def _landing_with_costs_above_revenue(tmp_path: Path) -> Path:
+    landing = tmp_path / "landing"
+    for entity, name in (("customers", "customers.csv"), ("products", "products.csv"),
+                         ("orders", "cost_above_revenue.csv")):
+        (landing / entity).mkdir(parents=True)
+        shutil.copyfile(BAD_FILES / name, landing / entity / name)
+    return landing
+
+
+def test_validate_rejects_a_folder_a_blocking_check_of_the_run_would_stop(tmp_path, capsys):
+    landing = _landing_with_costs_above_revenue(tmp_path)
+
+    assert main(["validate", "--landing", str(landing)]) == 1
+
+    out, err = capsys.readouterr()
+    assert "orders               1 file(s),           30 rows ok" in out
+    assert f"REJECTED {COST_ABOVE_REVENUE_FAILURE}\n" in err
+    assert "Offending rows by landing file: orders/cost_above_revenue.csv 10 of 30 rows (33.3%)" in err
+    assert "blocking check on raw/orders would fail" in err
+    assert "would be rejected" in out and "ready to load" not in out
+    # Nothing written beside the landing folder.
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["landing"]
+
+
+@pytest.mark.pipeline
+def test_a_run_a_blocking_check_stops_names_rule_figure_and_limit_and_logs_it(tmp_path, capfd):
+    landing = _landing_with_costs_above_revenue(tmp_path)
+    warehouse = tmp_path / "published" / "warehouse.duckdb"
+
+    assert main(["run", "--landing", str(landing), "--warehouse", str(warehouse)]) == 1
+
+    _, err = capfd.readouterr()
+    assert ("- cost_above_revenue_share (blocking) on orders: observed cost_above_revenue_share: "
+            "33.3%; expected cost_above_revenue_share at most 20.0%") in err
+    assert "raw__orders_expectations: check expectations failed: cost_above_revenue_share" in err
+    assert not warehouse.exists()
+    [log] = (warehouse.parent / "logs").glob("kam-run-*.log")
+    assert f"Full log: {log}" in err
+    logged = log.read_text()
+    # The progress lines and the failure, though the run stopped before dbt wrote anything.
+    assert "raw__orders: done" in logged
+    assert "check expectations failed: cost_above_revenue_share" in logged
+    assert "kam run failed: raw/orders: 1 blocking rule" in logged
+    assert "observed cost_above_revenue_share: 33.3%" in logged
 
 
 def test_dashboard_refuses_a_warehouse_that_does_not_exist(tmp_path, capsys):

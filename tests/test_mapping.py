@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from kam.cli import main
-from loading.ingest import IngestError, entities_in_load_order, load_entity
+from loading.ingest import IngestError, entities_in_load_order, load_entity, settings_for
 from loading.mapping import MappingError, load_mapping, strptime_format
 from loading.rules import RuleSettings
 
@@ -163,6 +163,9 @@ def test_validate_checks_an_export_through_its_mapping(export, capsys):
 def test_validate_passes_an_export_in_the_configured_currency(export, capsys, monkeypatch):
     source, mapping = export
     monkeypatch.setenv("KAM_CURRENCY", "USD")
+    # One of the four costed sales is sold at a loss: 25 %, above the default 20 % a run's
+    # blocking check allows (validate judges it as the run would).
+    monkeypatch.setenv("KAM_MAX_COST_ABOVE_REVENUE_SHARE", "0.3")
     assert main(["validate", "--mapping", str(mapping), "--source", str(source)]) == 0
     out = capsys.readouterr().out
     assert "1 left out by the mapping's filters" in out
@@ -172,7 +175,8 @@ def test_validate_passes_an_export_in_the_configured_currency(export, capsys, mo
 def test_the_mapping_names_the_currency_of_its_export(export, capsys):
     source, mapping = export
     edited(mapping, "description: A semicolon export with decimal commas\n",
-           "description: A semicolon export with decimal commas\ncurrency: usd\n")
+           "description: A semicolon export with decimal commas\ncurrency: usd\n"
+           "settings:\n  KAM_MAX_COST_ABOVE_REVENUE_SHARE: 0.3\n")
     assert load_mapping(mapping).currency == "USD"
     assert main(["validate", "--mapping", str(mapping), "--source", str(source)]) == 0
     assert "Landing folder is ready to load." in capsys.readouterr().out
@@ -232,6 +236,119 @@ def test_a_mistake_in_the_mapping_names_its_key(export, old, new, key, message):
     assert raised.value.key == key
     assert message in raised.value.detail
     assert str(raised.value).startswith(f"{mapping.resolve()}: {key}: ")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "message"),
+    [
+        ("    columns:\n      order_id: Order\n", "    columns: [Order, Date]\n    expressions_:\n      order_id: Order\n",
+         "entities.orders.columns", "expected a mapping of names to values"),
+        ('    delimiter: ";"', '    delimiter: ";"\n    header: maybe', "entities.orders.header",
+         "expected true or false (found 'maybe')"),
+        ('    delimiter: ";"', '    delimiter: ";"\n    null_values: {empty: NULL}',
+         "entities.orders.null_values", "expected a text or a list of texts"),
+        ('    delimiter: ";"', '    delimiter: ";"\n    null_values: [NULL]',
+         "entities.orders.null_values[0]", "YAML reads NULL, null and ~ unquoted as no text"),
+        ("description: A semicolon export with decimal commas",
+         "description: A semicolon export\nsheets: 2", "sheets",
+         "unknown key (known: currency, description, entities, settings)"),
+        ("description: A semicolon export with decimal commas",
+         "description: A semicolon export\nsettings:\n  KAM_EARLIEST: 1996-01-01",
+         "settings.KAM_EARLIEST", "not a setting of the mapping's settings (known: KAM_CURRENCY"),
+        ("description: A semicolon export with decimal commas",
+         "description: A semicolon export\nsettings:\n  KAM_EARLIEST_ORDER_DATE: soon",
+         "settings.KAM_EARLIEST_ORDER_DATE", "'soon' is not a date as YYYY-MM-DD"),
+        ("description: A semicolon export with decimal commas",
+         "description: A semicolon export\nsettings:\n  KAM_MAX_COST_ABOVE_REVENUE_SHARE: 1.5",
+         "settings.KAM_MAX_COST_ABOVE_REVENUE_SHARE", "1.5 is out of range (a share from 0 to 1)"),
+        ("description: A semicolon export with decimal commas",
+         "description: A semicolon export\ncurrency: USD\nsettings:\n  KAM_CURRENCY: EUR",
+         "settings.KAM_CURRENCY", "the currency is given by `currency:` already"),
+    ],
+)
+def test_a_mistake_in_the_mapping_file_is_a_message_naming_its_key(export, old, new, key, message):
+    # Checked against the mapping's schema when it is read: no traceback, whatever the YAML holds.
+    _, mapping = export
+    edited(mapping, old, new)
+
+    with pytest.raises(MappingError) as raised:
+        load_mapping(mapping)
+
+    assert raised.value.key == key
+    assert message in raised.value.detail
+
+
+def test_yaml_dates_and_numbers_are_read_as_the_text_written(export):
+    # Unquoted, YAML reads 2025-06-30 as a date and 2025 as a number: a default, a setting or a
+    # column named 2025 is what the user wrote.
+    source, mapping = export
+    (source / "sales_2025.csv").write_text(EXPORT.replace(";1/5/2025;K1;Kappa Ltd;P-2;", ";;K1;Kappa Ltd;P-2;"))
+    edited(mapping, "      currency: USD\n", "      currency: USD\n      order_date: 2025-06-30\n")
+    edited(mapping, "description: A semicolon export with decimal commas\n",
+           "description: A semicolon export with decimal commas\nsettings:\n"
+           "  KAM_EARLIEST_ORDER_DATE: 2024-01-01\n")
+
+    loaded = load_mapping(mapping)
+    with duckdb.connect() as conn:
+        load_all(conn, source, mapping)
+        dates = conn.execute("SELECT _source_row, order_date FROM raw.orders ORDER BY 1").fetchall()
+
+    assert loaded.entities["orders"].defaults["order_date"] == "2025-06-30"
+    assert loaded.settings == {"KAM_EARLIEST_ORDER_DATE": "2024-01-01"}
+    assert [(row, day.isoformat()) for row, day in dates] == [
+        (1, "2025-01-05"), (2, "2025-06-30"), (4, "2025-12-31"), (5, "2025-03-07"),
+    ]
+
+
+def test_the_mappings_settings_set_the_limits_its_export_needs(export, monkeypatch):
+    # An export reaching back to 1998: the default earliest order date (2000) would quarantine
+    # its first orders as typing errors.
+    source, mapping = export
+    (source / "sales_2025.csv").write_text(EXPORT.replace("1/5/2025", "1/5/1998"))
+    monkeypatch.setenv("KAM_EARLIEST_ORDER_DATE", "2020-01-01")
+    edited(mapping, "description: A semicolon export with decimal commas\n",
+           "description: A semicolon export with decimal commas\ncurrency: USD\nsettings:\n"
+           "  KAM_MAX_QUARANTINE_SHARE: 0.5\n")
+
+    with duckdb.connect() as conn:
+        default = load_entity(conn, source, "orders", settings_for(load_mapping(mapping)), load_mapping(mapping))
+        quarantined = conn.execute(
+            "SELECT source_row, rule, expectation FROM meta.quarantine ORDER BY 1"
+        ).fetchall()
+    assert default.rows_quarantined == 2
+    assert quarantined[0][:2] == (1, "order_date_before_start")
+    assert "KAM_EARLIEST_ORDER_DATE" in quarantined[0][2]
+
+    edited(mapping, "  KAM_MAX_QUARANTINE_SHARE: 0.5\n",
+           "  KAM_MAX_QUARANTINE_SHARE: 0.5\n  KAM_EARLIEST_ORDER_DATE: 1995-01-01\n")
+    settings = settings_for(load_mapping(mapping))
+    with duckdb.connect() as conn:
+        result = load_entity(conn, source, "orders", settings, load_mapping(mapping))
+
+    # The mapping's setting wins over the environment's: it describes this export.
+    assert settings.earliest_order_date.isoformat() == "1995-01-01"
+    assert settings.max_quarantine_share == 0.5
+    assert (result.rows_loaded, result.rows_quarantined) == (4, 0)
+
+
+def test_null_values_name_the_texts_that_mean_no_value(export):
+    # An ERP writes NULL where a line has no profit: without null_values the text is not a
+    # number and the whole line (its revenue too) is quarantined.
+    source, mapping = export
+    (source / "sales_2025.csv").write_text(EXPORT.replace(";50;-5;done", ";50;NULL;done"))
+    with duckdb.connect() as conn:
+        before = load_all(conn, source, mapping)["orders"]
+    assert (before.rows_loaded, before.rows_quarantined) == (3, 1)
+
+    edited(mapping, '    delimiter: ";"', '    delimiter: ";"\n    null_values: ["NULL", "n/a"]')
+    with duckdb.connect() as conn:
+        after = load_all(conn, source, mapping)["orders"]
+        line = conn.execute(
+            "SELECT net_revenue, cost_amount FROM raw.orders WHERE _source_row = 2"
+        ).fetchall()
+
+    assert (after.rows_loaded, after.rows_quarantined) == (4, 0)
+    assert [(float(revenue), cost) for revenue, cost in line] == [(50.0, None)]
 
 
 def test_a_required_entity_the_mapping_leaves_out_is_a_clear_error(export):

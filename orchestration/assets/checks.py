@@ -77,6 +77,8 @@ def check_result(validation, report: Path, landing: Path | None = None) -> dg.As
 
     The description is the failure explained for a person (`failure_text`); a runner prints it
     from the check evaluation (`AssetCheckEvaluation.description`)."""
+    from expectations.validate import rule_label
+
     failed = validation.blocking_failures + validation.warnings
     return dg.AssetCheckResult(
         passed=not failed,
@@ -88,7 +90,7 @@ def check_result(validation, report: Path, landing: Path | None = None) -> dg.As
             "report": dg.MetadataValue.path(str(report)),
             "failed_rules": dg.MetadataValue.json(
                 {
-                    _rule_label(o, validation): {
+                    rule_label(o, validation): {
                         "column": o.column,
                         "severity": o.severity,
                         "observed": o.observed,
@@ -111,13 +113,12 @@ def check_result(validation, report: Path, landing: Path | None = None) -> dg.As
     )
 
 
-_FILES_NAMED = 5
-
-
 def failure_text(validation, report: Path, landing: Path | None = None) -> str | None:
     """What failed, in words a data engineer can act on: per failed rule the entity, the rule, the
     observed figure against its threshold and the landing files behind it; then what to do and
     where the full report is. None when every rule passed."""
+    from expectations.validate import offending_files_text, rule_label
+
     failed = validation.blocking_failures + validation.warnings
     if not failed:
         return None
@@ -132,14 +133,14 @@ def failure_text(validation, report: Path, landing: Path | None = None) -> str |
     culprits: list[str] = []
     for outcome in failed:
         lines.append(
-            f"- {_rule_label(outcome, validation)} ({outcome.severity}) on {entity}: observed "
+            f"- {rule_label(outcome, validation)} ({outcome.severity}) on {entity}: observed "
             f"{outcome.observed}; "
             f"expected {outcome.expected or outcome.description}."
         )
         if outcome.description:
             lines.append(f"  Rule: {outcome.description}")
         if outcome.files:
-            lines.append(f"  {_offending_files(outcome)}")
+            lines.append(f"  {offending_files_text(outcome)}")
             if outcome.severity == "blocking" and outcome.files[0]["file"] not in culprits:
                 culprits.append(outcome.files[0]["file"])
     folder = f"the landing folder {landing}" if landing else "the landing folder"
@@ -161,24 +162,3 @@ def failure_text(validation, report: Path, landing: Path | None = None) -> str |
         )
     lines.append(f"Full report: {report}")
     return "\n".join(lines)
-
-
-def _rule_label(outcome, validation) -> str:
-    """The rule's id, with its column where the entity has the rule on several columns
-    (`score_out_of_range on cultural_fit`)."""
-    same_rule = sum(other.rule == outcome.rule for other in validation.outcomes)
-    return f"{outcome.rule} on {outcome.column}" if same_rule > 1 else outcome.rule
-
-
-def _offending_files(outcome) -> str:
-    """`Offending rows by landing file: a.csv 228 of 700 rows (32.6%), b.csv 34 of 2,000 rows
-    (1.7%)`."""
-    shown = [
-        f"{f['file']} {f['offending_rows']:,} of {f['rows']:,} rows "
-        f"({f['offending_rows'] / max(f['rows'], 1):.1%})"
-        for f in outcome.files[:_FILES_NAMED]
-    ]
-    more = len(outcome.files) - _FILES_NAMED
-    return f"Offending rows by landing file: {', '.join(shown)}" + (
-        f" and {more} more file(s)" if more > 0 else ""
-    )
