@@ -33,8 +33,8 @@ class RuleSettings:
     # Orders after this date have not happened yet; None means today.
     latest_order_date: date | None = None
     # Beyond these, a line is a unit or decimal slip (grams for tonnes, cents for euros).
-    max_abs_quantity: float = 1_000_000
-    max_abs_net_revenue: float = 100_000_000
+    max_abs_quantity: float = 1_000_000.0
+    max_abs_net_revenue: float = 100_000_000.0
     # Above this share of bad rows the file is systematically wrong (a shifted column, another
     # unit): quarantining most of it would hide the real problem, so the whole file is rejected.
     max_quarantine_share: float = 0.05

@@ -127,3 +127,16 @@ def test_a_warehouse_from_before_build_records_is_built_again(published):
         conn.execute("drop table meta.build_inputs")
 
     assert changes_since_publish(landing, warehouse, None, SETTINGS).build_inputs_changed
+
+
+def test_a_setting_left_at_its_default_or_set_to_the_same_value_builds_the_same(project, monkeypatch):
+    # The fingerprint holds the settings' repr: a default of 1_000_000 beside an environment's
+    # 1000000.0 would rebuild a 100M-line warehouse for nothing.
+    for name in ("KAM_MAX_ABS_QUANTITY", "KAM_MAX_ABS_NET_REVENUE", "KAM_MAX_QUARANTINE_SHARE"):
+        monkeypatch.delenv(name, raising=False)
+    by_default = build_fingerprint(RuleSettings.from_environment(), None, project)
+    monkeypatch.setenv("KAM_MAX_ABS_QUANTITY", "1000000")
+    monkeypatch.setenv("KAM_MAX_ABS_NET_REVENUE", "100000000")
+    monkeypatch.setenv("KAM_MAX_QUARANTINE_SHARE", "0.05")
+
+    assert build_fingerprint(RuleSettings.from_environment(), None, project) == by_default
