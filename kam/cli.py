@@ -24,6 +24,7 @@ from orchestration.warehouse import (
 
 
 def _generate(args: argparse.Namespace) -> int:
+    from demo.export_shapes import SAMPLE_CUSTOMERS, generate_export
     from demo.generator import generate
 
     started = time.perf_counter()
@@ -31,20 +32,35 @@ def _generate(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         print(f"[{time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
 
+    world = {
+        "years": args.years, "lines": args.lines, "seed": args.seed, "end_date": args.end_date,
+        "truth_path": args.truth, "progress": progress, "without": args.without,
+        "long_tail_factor": args.long_tail_factor, "order_rhythm": args.order_rhythm,
+    }
+    if args.export_shape:
+        if args.format:
+            args.parser.error(f"--format is for the landing layout; the {args.export_shape} "
+                              "export has its own file formats")
+        out = args.out or PROJECT_ROOT / "data" / args.export_shape
+        try:
+            export = generate_export(args.export_shape, out,
+                                     customers=SAMPLE_CUSTOMERS if args.customers is None
+                                     else args.customers, **world)
+        except ValueError as error:
+            args.parser.error(str(error))
+        for name, rows in export.files.items():
+            print(f"{name:40} {rows:>12,} rows")
+        print(f"{args.export_shape} export in {export.out} ({export.seconds:.1f} s); "
+              f"ground truth in {export.truth_path}")
+        print(f"Load it with: kam run --mapping mappings/{args.export_shape}.yml "
+              f"--source {export.out} --warehouse {export.out.with_suffix('.duckdb')}")
+        return 0
     try:
         summary = generate(
-            args.out,
-            customers=args.customers,
-            years=args.years,
-            lines=args.lines,
-            seed=args.seed,
-            end_date=args.end_date,
-            file_format=args.format,
-            truth_path=args.truth,
-            progress=progress,
-            without=args.without,
-            long_tail_factor=args.long_tail_factor,
-            order_rhythm=args.order_rhythm,
+            args.out or PROJECT_ROOT / DEFAULT_LANDING_DIR,
+            customers=2000 if args.customers is None else args.customers,
+            file_format=args.format or "csv",
+            **world,
         )
     except ValueError as error:
         args.parser.error(str(error))
@@ -424,19 +440,27 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write every input entity of the contract as demo landing files, drawn from "
         "customer archetypes; the archetypes go to a separate ground-truth file.",
     )
-    gen.add_argument("--customers", type=int, default=2000, help="customers (default 2000)")
+    gen.add_argument("--customers", type=int, default=None,
+                     help="customers (default 2000; with --export-shape 300)")
     gen.add_argument("--years", type=int, default=4, help="years of order history (default 4)")
     gen.add_argument("--lines", type=int, default=None,
                      help="order lines, exactly (default 100 per customer)")
     gen.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     gen.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 10, 31),
                      help="last day of order history, YYYY-MM-DD (default 2026-10-31)")
-    gen.add_argument("--format", choices=["csv", "parquet"], default="csv",
+    gen.add_argument("--format", choices=["csv", "parquet"], default=None,
                      help="landing file format (default csv)")
-    gen.add_argument("--out", type=Path, default=PROJECT_ROOT / DEFAULT_LANDING_DIR,
-                     help="landing folder (default data/landing)")
+    gen.add_argument("--out", type=Path, default=None,
+                     help="landing folder (default data/landing; with --export-shape "
+                     "data/<shape>)")
+    gen.add_argument("--export-shape", choices=["erp", "crm", "marketplace"], default=None,
+                     help="write the data as an ERP, CRM or marketplace export instead of the "
+                     "landing layout, for kam run --mapping mappings/<shape>.yml (default: the "
+                     "landing layout; see docs/bring-your-own-data.md)")
     gen.add_argument("--truth", type=Path, default=None,
-                     help="ground-truth file (default <out>/../ground_truth/customer_archetypes.csv)")
+                     help="ground-truth file (default "
+                     "<out>/../ground_truth/customer_archetypes.csv; with --export-shape "
+                     "<out>/../ground_truth/<shape>_archetypes.csv)")
     worlds = gen.add_argument_group(
         "other worlds", "change one aspect of the demo, to test the scorecard on data it was not "
         "tuned to; everything else stays as in the demo")

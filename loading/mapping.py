@@ -687,7 +687,10 @@ def _parse_entity(name: str, spec: EntitySpec, parsed: dict, mapping_path: Path)
             on=tuple(join.on.items()),
             prefix=join.prefix,
             encoding=_encoding(join.encoding or encoding, f"{key}.join[{index}].encoding", mapping_path),
-            delimiter=_delimiter(join.delimiter, f"{key}.join[{index}].delimiter", mapping_path),
+            delimiter=_delimiter(
+                delimiter if join.delimiter is None else join.delimiter,
+                f"{key}.join[{index}].delimiter", mapping_path,
+            ),
             header=header if join.header is None else join.header,
             null_values=tuple(join.null_values) or tuple(spec.null_values),
         )

@@ -224,3 +224,13 @@ def test_a_plan_for_a_customer_nobody_knows_is_quarantined_with_that_reason(expo
     # One row of the wide file, three months: each month's plan row names the file's row 3.
     assert quarantined == [(3, "customer_id", "unknown_customer", "K9")] * 3
     assert planned == [("K1",), ("K2",)]
+
+
+def test_a_join_reads_its_files_as_the_entity_does_unless_it_says_otherwise(export):
+    source, mapping = export
+    mapping.write_text(MAPPING.replace("    files: lines.csv\n", "    files: lines.csv\n    delimiter: ','\n    null_values: ['NULL']\n"))
+    orders = load_mapping(mapping).entities["orders"]
+    assert (orders.joins[0].delimiter, orders.joins[0].null_values) == (",", ("NULL",))
+
+    mapping.write_text(MAPPING.replace("      on: Order No\n", "      on: Order No\n      delimiter: '|'\n"))
+    assert load_mapping(mapping).entities["orders"].joins[0].delimiter == "|"
