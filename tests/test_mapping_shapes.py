@@ -227,7 +227,7 @@ def test_a_plan_for_a_customer_nobody_knows_is_quarantined_with_that_reason(expo
 
 
 def test_a_join_reads_its_files_as_the_entity_does_unless_it_says_otherwise(export):
-    source, mapping = export
+    _, mapping = export
     mapping.write_text(MAPPING.replace("    files: lines.csv\n", "    files: lines.csv\n    delimiter: ','\n    null_values: ['NULL']\n"))
     orders = load_mapping(mapping).entities["orders"]
     assert (orders.joins[0].delimiter, orders.joins[0].null_values) == (",", ("NULL",))
