@@ -455,6 +455,54 @@ def test_account_from_the_link_shows_that_customer(warehouse):
     assert revenue["r"].iloc[0] > 0
 
 
+def test_account_shows_its_flags_with_the_figures_that_raised_them(warehouse):
+    flagged = warehouse(
+        "select customer_id, big_but_unprofitable_reason, flag_count from marts.customer_metrics "
+        "where is_big_but_unprofitable order by revenue_t12m desc limit 1"
+    ).iloc[0]
+    app = page("account")
+    app.query_params["customer"] = flagged["customer_id"]
+    app.run()
+
+    assert not app.exception
+    flags = [w.value for w in app.warning if "flag:" in w.value] + [
+        i.value for i in app.info if "flag:" in i.value
+    ]
+    assert len(flags) == flagged["flag_count"] >= 1
+    assert (
+        f"**Mistake flag: Big but unprofitable.** {markdown_text(flagged['big_but_unprofitable_reason'])}"
+        in flags
+    )
+
+    calm = warehouse(
+        "select customer_id from marts.customer_metrics where flag_count = 0 and is_active "
+        "order by customer_id limit 1"
+    ).iloc[0]
+    app = page("account")
+    app.query_params["customer"] = calm["customer_id"]
+    app.run()
+    assert not [w for w in app.warning if "flag:" in w.value]
+    assert any(c.value.startswith("No flag raised") for c in app.caption)
+
+
+def test_account_link_to_an_unknown_customer_says_so_and_shows_the_top_account(warehouse):
+    top = warehouse(
+        "select customer_id, customer_name from marts.key_account_scorecard "
+        "where definition_name = 'balanced' and is_key_account order by score_rank limit 1"
+    ).iloc[0]
+    app = page("account")
+    app.query_params["customer"] = "CN-NO-SUCH"
+    app.run()
+
+    assert not app.exception
+    assert app.selectbox(key="account_customer").value == top["customer_id"]
+    (warning,) = [w.value for w in app.warning if "No customer with the ID" in w.value]
+    assert warning.startswith(
+        f"No customer with the ID “{markdown_text('CN-NO-SUCH')}” in the warehouse: showing "
+        f"{markdown_text(top['customer_name'])} instead."
+    )
+
+
 def test_account_changing_customer_and_definition_changes_the_explanation(warehouse):
     other = warehouse(
         "select customer_id, customer_name from marts.key_account_scorecard "

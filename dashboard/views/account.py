@@ -7,6 +7,8 @@ import streamlit as st
 from dashboard import scoring
 from dashboard.text import markdown_text
 from dashboard.ui import (
+    FLAGS,
+    MISTAKE_FLAGS,
     definition_label,
     definition_select,
     format_money,
@@ -38,6 +40,8 @@ requested = st.query_params.get("customer")
 known = query(
     "select customer_id from marts.customer_metrics where customer_id = ?", (requested or "",)
 )
+# A shared link with a mistyped or outdated ID must not pass another account off as the one asked for.
+unknown_request = requested if requested and known.empty else None
 if known.empty:
     top = query(
         """
@@ -98,6 +102,11 @@ customer_id = pick.selectbox(
 )
 if st.query_params.get("customer") != customer_id:
     st.query_params["customer"] = customer_id
+if unknown_request:
+    st.warning(
+        f"No customer with the ID “{markdown_text(unknown_request)}” in the warehouse: showing "
+        f"{markdown_text(names[customer_id])} instead. Check the link, or pick the customer above."
+    )
 
 metrics = query(
     """
@@ -164,6 +173,19 @@ else:
         override = f" · by manual decision: {markdown_text(card['override_reason'])}"
     (st.success if card["is_key_account"] else st.info)(f"{status} · {detail} · {tiers}{override}")
 
+# The flags, each with the figures that raised it: a big account losing money must read as one here,
+# not only on the Mistakes page.
+raised = [flag for flag in FLAGS if not missing(metrics[flag]) and bool(metrics[flag])]
+for flag in raised:
+    reason = metrics[flag.removeprefix("is_") + "_reason"]
+    kind = "Mistake flag" if flag in MISTAKE_FLAGS else "Opportunity flag"
+    (st.warning if flag in MISTAKE_FLAGS else st.info)(
+        f"**{kind}: {FLAGS[flag]}.** " + ("" if missing(reason) else markdown_text(reason))
+    )
+if not raised:
+    st.caption("No flag raised: not big but unprofitable, not a one-off, not an easy sell without "
+               "growth, not a tomorrow's oak.")
+
 st.caption("Last twelve months up to the reporting date.")
 row1 = st.columns(6)
 row1[0].metric(
@@ -206,8 +228,9 @@ row1[4].metric(
     "estimated from similar companies).",
 )
 row1[5].metric(
-    "Tenure",
-    "–" if missing(metrics["tenure_months"]) else f"{int(metrics['tenure_months'])} months",
+    # The unit in the label: "48 months" does not fit a sixth of the page at 1440 px.
+    "Tenure, months",
+    "–" if missing(metrics["tenure_months"]) else f"{int(metrics['tenure_months'])}",
     None if missing(metrics["first_order_date"]) else f"since {metrics['first_order_date']:%b %Y}",
     delta_color="off",
     delta_arrow="off",
