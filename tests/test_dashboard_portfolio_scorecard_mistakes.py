@@ -364,7 +364,19 @@ def flagged_key_accounts(sql, definition: str, flag: str) -> set[str]:
 def test_mistakes_shows_the_false_key_accounts_of_each_definition(page, sql):
     app = page("mistakes")
     assert app.selectbox(key="definition").value == "balanced"
-    assert app.toggle(key="mistakes_all_customers").value is False
+    # Balanced avoids every mistake on the demo: the page opens on every flagged customer and says
+    # why, rather than on zeros.
+    assert not any(flagged_key_accounts(sql, "balanced", flag) for flag in MISTAKES)
+    assert app.toggle(key="mistakes_all_customers").value is True
+    assert any(
+        m.value.startswith("**None of the") and "carries a mistake flag: the definition avoids them" in m.value
+        for m in app.markdown
+    )
+    for flag, label in MISTAKES.items():
+        (everyone,) = sql(f"select count(*) from marts.customer_metrics where {flag}")[0]
+        assert metrics(app)[label] == f"{everyone:,}"
+    app.toggle(key="mistakes_all_customers").set_value(False)
+    rerun(app)
     for name in ("region", "industry", "manager"):
         assert app.multiselect(key=f"mistakes_{name}").value == []
     assert len(app.tabs) == 4

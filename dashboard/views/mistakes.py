@@ -118,12 +118,6 @@ st.caption(
 )
 
 chosen = account_filters("mistakes", ("region", "industry", "manager"), columns=3)
-everyone = st.toggle(
-    "Show every flagged customer, not only key accounts",
-    key="mistakes_all_customers",
-    persist_state="session",
-    help="Off: the false key accounts, i.e. key accounts under the chosen definition that carry a mistake flag.",
-)
 where, params = chosen.where("m")
 
 counts = query(
@@ -145,6 +139,18 @@ counts = query(
     (definition, *params),
 ).iloc[0]
 
+key_accounts = int(counts["key_accounts"])
+false_keys = int(counts["false_key_accounts"])
+flagged = sum(int(counts[f"{flag}_all"]) for flag in MISTAKE_FLAGS)
+# A definition that avoids every mistake would open the page on three zeros and hide the customers
+# a revenue ranking would have made key accounts by mistake: then it opens on every flagged customer.
+everyone = st.toggle(
+    "Show every flagged customer, not only key accounts",
+    value=key_accounts > 0 and false_keys == 0,
+    key="mistakes_all_customers",
+    persist_state="session",
+    help="Off: the false key accounts, i.e. key accounts under the chosen definition that carry a mistake flag.",
+)
 scope = "all" if everyone else "key"
 
 
@@ -179,13 +185,19 @@ for slot, flag in zip(row, FLAGS):
             + _not_judged(flag)
         )
 
-key_accounts = int(counts["key_accounts"])
-false_keys = int(counts["false_key_accounts"])
-st.markdown(
-    f"**{false_keys:,} of {key_accounts:,} key accounts** under {label} carry at least one mistake flag."
-    if key_accounts
-    else f"No key accounts under {label} for these filters."
-)
+if not key_accounts:
+    st.markdown(f"No key accounts under {label} for these filters.")
+elif false_keys:
+    st.markdown(
+        f"**{false_keys:,} of {key_accounts:,} key accounts** under {label} carry at least one mistake flag."
+    )
+else:
+    st.markdown(
+        f"**None of the {key_accounts:,} key accounts** under {label} carries a mistake flag: the "
+        f"definition avoids them. {flagged:,} flags are raised on other customers"
+        + (", shown below (the big ones among them are what a revenue ranking would pick)."
+           if everyone else ".")
+    )
 
 # --- Mistakes by definition ------------------------------------------------------------------
 
