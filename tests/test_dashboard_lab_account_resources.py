@@ -644,6 +644,31 @@ def test_resources_shows_key_accounts_per_manager_against_capacity(warehouse):
         assert len(frame_with(app, "reason")[0]) == unmanaged
 
 
+def test_resources_names_the_key_accounts_without_a_plan(warehouse):
+    expected = warehouse(
+        """
+        select s.customer_id from marts.key_account_scorecard s
+        where s.definition_name = 'balanced' and s.is_key_account
+            and s.customer_id not in (select customer_id from marts.account_plan_performance)
+        order by s.score_rank
+        """
+    )["customer_id"].tolist()
+    keys = warehouse(
+        "select count(*) from marts.key_account_scorecard where definition_name = 'balanced' and is_key_account"
+    ).iloc[0, 0]
+    # The demo plans some key accounts and not others: both sides of the list exist.
+    assert 0 < len(expected) < keys
+    app = page("resources").run()
+
+    assert not app.exception
+    listed = [frame for frame in frame_with(app, "score_rank") if "revenue_t12m" in frame and "reason" not in frame]
+    assert listed[-1]["customer_id"].tolist() == expected
+    assert any(
+        m.value.startswith(f"**{len(expected):,} of {keys:,} key accounts** under Balanced have no plan")
+        for m in app.markdown
+    )
+
+
 def test_resources_definition_change_moves_the_load(warehouse):
     app = page("resources").run()
     app.selectbox(key="definition").set_value("staff_focus").run()
