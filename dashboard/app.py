@@ -4,9 +4,17 @@ The page scripts live in `views/`, not `pages/`: Streamlit treats a `pages/` fol
 their own, and a server whose first visitor opens a bookmarked page URL would then run that
 script without this router (no navigation, file names in the sidebar)."""
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Key accounts", page_icon=":material/handshake:", layout="wide")
+# A file of our own: a Material icon as the page icon is fetched from Google's font server, which
+# an offline machine cannot reach (the sidebar's icons are served by Streamlit itself).
+st.set_page_config(
+    page_title="Key accounts",
+    page_icon=str(Path(__file__).parent / "assets" / "favicon.png"),
+    layout="wide",
+)
 
 pages = {
     "Portfolio": [

@@ -79,6 +79,8 @@ def test_every_page_renders_in_a_real_browser(dashboard_url, browser, path, head
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
 
     page.goto(f"{dashboard_url}/{path}")
     page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
@@ -90,6 +92,8 @@ def test_every_page_renders_in_a_real_browser(dashboard_url, browser, path, head
 
     assert page.locator("[data-testid='stException']").count() == 0
     assert not errors
+    # Offline-clean: the page icon once came from Google's font server.
+    assert [url for url in requested if not url.startswith((dashboard_url, "data:", "blob:"))] == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{path or 'portfolio'}.png", full_page=True)
     page.close()
