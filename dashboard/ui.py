@@ -32,6 +32,10 @@ from dashboard.text import markdown_text
 from dashboard.warehouse import query
 
 DEFINITION_KEY = "definition"
+# The definition last read from or written to the page's URL, and the one chosen last
+# (definition_select).
+_DEFINITION_IN_URL_KEY = "definition_in_url"
+_DEFINITION_CHOSEN_KEY = "definition_chosen"
 DEFAULT_DEFINITION = "balanced"
 
 # The shipped definitions as a sales leader reads them, in the order the docs present them. A
@@ -269,6 +273,10 @@ def selection_rule_text(definition: Mapping) -> str:
     return "the customers its own rule selects"
 
 
+def _remember_definition() -> None:
+    st.session_state[_DEFINITION_CHOSEN_KEY] = st.session_state[DEFINITION_KEY]
+
+
 def definition_select(container=None) -> str:
     """The key-account definition used across pages: a selectbox keyed "definition" (in the
     sidebar unless another container is given) that keeps its value when the reader switches
@@ -276,7 +284,25 @@ def definition_select(container=None) -> str:
     container = st.sidebar if container is None else container
     available = definitions()
     names = available["definition_name"].tolist() or [DEFAULT_DEFINITION]
-    if st.session_state.get(DEFINITION_KEY) not in names:
+    # The definition travels in the page's URL (?definition=), so a shared link opens the same
+    # view. A URL value is applied when it is new to this session (a link opened, or edited by
+    # hand), not on every rerun: then it would undo the reader's own choice in the box below.
+    # The choice itself is kept in a key of its own: the box keeps a reader's pick across pages,
+    # but not a value the page gave it from a link.
+    linked = st.query_params.get("definition")
+    if linked and linked != st.session_state.get(_DEFINITION_IN_URL_KEY):
+        st.session_state[_DEFINITION_IN_URL_KEY] = linked
+        if linked in names:
+            st.session_state[_DEFINITION_CHOSEN_KEY] = linked
+        else:
+            fallback = st.session_state.get(_DEFINITION_CHOSEN_KEY, DEFAULT_DEFINITION)
+            st.warning(
+                f"No key-account definition “{markdown_text(linked)}” in the warehouse: showing "
+                f"{definition_label(fallback if fallback in names else names[0])} instead."
+            )
+    if st.session_state.get(_DEFINITION_CHOSEN_KEY) in names:
+        st.session_state[DEFINITION_KEY] = st.session_state[_DEFINITION_CHOSEN_KEY]
+    elif st.session_state.get(DEFINITION_KEY) not in names:
         st.session_state[DEFINITION_KEY] = DEFAULT_DEFINITION if DEFAULT_DEFINITION in names else names[0]
     chosen = container.selectbox(
         "Key-account definition",
@@ -284,8 +310,13 @@ def definition_select(container=None) -> str:
         key=DEFINITION_KEY,
         format_func=lambda name: definition_label(name) + (" (default)" if name == DEFAULT_DEFINITION else ""),
         help="Which accounts count as key accounts. Every page uses the definition chosen here.",
+        on_change=_remember_definition,
         persist_state="session",
     )
+    st.session_state[_DEFINITION_CHOSEN_KEY] = chosen
+    if st.query_params.get("definition") != chosen:
+        st.query_params["definition"] = chosen
+    st.session_state[_DEFINITION_IN_URL_KEY] = chosen
     details = available[available["definition_name"] == chosen]
     if not details.empty:
         row = details.iloc[0]

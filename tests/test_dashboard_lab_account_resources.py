@@ -762,3 +762,33 @@ def test_resources_lists_the_exit_review_candidates(warehouse):
         )
     else:
         assert sorted(shown[0]["customer_name"]) == expected["customer_name"].tolist()
+
+
+# --- Shared links ----------------------------------------------------------------------------------
+
+
+def test_a_link_carries_the_definition_and_the_readers_choice_replaces_it(warehouse):
+    app = page("mistakes")
+    app.query_params["definition"] = "the_big_ones"
+    app.run()
+
+    assert not app.exception
+    assert app.selectbox(key="definition").value == "the_big_ones"
+    assert app.query_params["definition"] in ("the_big_ones", ["the_big_ones"])
+
+    app.selectbox(key="definition").set_value("balanced").run()
+    # The reader's choice wins over the link it came from, and the URL follows it.
+    assert app.selectbox(key="definition").value == "balanced"
+    assert app.query_params["definition"] in ("balanced", ["balanced"])
+
+
+def test_a_link_to_an_unknown_definition_says_so(warehouse):
+    app = page("resources")
+    app.query_params["definition"] = "the_tiny_ones"
+    app.run()
+
+    assert not app.exception
+    assert app.selectbox(key="definition").value == "balanced"
+    assert [w.value for w in app.warning if "the\\_tiny\\_ones" in w.value or "the_tiny_ones" in w.value] == [
+        f"No key-account definition “{markdown_text('the_tiny_ones')}” in the warehouse: showing Balanced instead."
+    ]

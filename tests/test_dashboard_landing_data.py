@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.runtime.media_file_storage import MediaFileKind
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -97,7 +98,9 @@ def downloads(monkeypatch) -> dict[str, bytes]:
     store = MemoryMediaFileStorage.load_and_get_id
 
     def record(self, path_or_data, mimetype, kind, filename=None):
-        offered[filename] = path_or_data
+        # Only what a download button offers: the page icon is a media file too.
+        if kind == MediaFileKind.DOWNLOADABLE:
+            offered[filename] = path_or_data
         return store(self, path_or_data, mimetype, kind, filename)
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
