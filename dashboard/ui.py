@@ -321,7 +321,12 @@ def definition_select(container=None) -> str:
     if not details.empty:
         row = details.iloc[0]
         description = row["description"] if isinstance(row["description"], str) else ""
-        container.caption(f"{description} It picks {selection_rule_text(row)}.".strip())
+        # The version names the exact rule, gates and weights behind every score on the page, so a
+        # figure quoted in a review can be traced to the definition that made it.
+        container.caption(
+            f"{description} It picks {selection_rule_text(row)}. Version {row['definition_version']}: "
+            "it changes whenever a weight, gate or the selection rule does.".strip()
+        )
     return chosen
 
 

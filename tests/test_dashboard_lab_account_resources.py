@@ -792,3 +792,13 @@ def test_a_link_to_an_unknown_definition_says_so(warehouse):
     assert [w.value for w in app.warning if "the\\_tiny\\_ones" in w.value or "the_tiny_ones" in w.value] == [
         f"No key-account definition “{markdown_text('the_tiny_ones')}” in the warehouse: showing Balanced instead."
     ]
+
+
+def test_every_page_names_the_definition_version_behind_its_scores(warehouse):
+    version = warehouse(
+        "select definition_version from marts.key_account_definitions where definition_name = 'balanced'"
+    ).iloc[0, 0]
+    for name in ("scorecard", "account", "resources"):
+        app = page(name).run()
+        assert not app.exception
+        assert any(f"Version {version}:" in caption.value for caption in app.sidebar.caption), name
