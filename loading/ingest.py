@@ -24,7 +24,7 @@ import gzip
 import hashlib
 import re
 import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -752,10 +752,10 @@ def _reject_if_mostly_bad(
 def settings_for(mapping: SourceMapping | None) -> RuleSettings:
     """The run's rule settings: the KAM_* variables, overridden by the mapping's `settings:` and
     its currency where it gives them."""
-    settings = RuleSettings.from_environment(mapping.settings if mapping is not None else None)
-    if mapping is not None and mapping.currency:
-        settings = replace(settings, currency=mapping.currency)
-    return settings
+    if mapping is None:
+        return RuleSettings.from_environment()
+    currency = {"KAM_CURRENCY": mapping.currency} if mapping.currency else {}
+    return RuleSettings.from_environment({**mapping.settings, **currency})
 
 
 def load_entity(

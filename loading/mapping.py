@@ -113,16 +113,38 @@ class Join:
     """the joined files' columns other than the keys, as the entity's rows see them (prefixed)"""
     source_dir: str = field(default="", compare=False)
 
+    @property
+    def key_columns(self) -> list[str]:
+        """The joined files' key columns as `relation_sql` names them, in `on` order."""
+        return [f"_join_key_{index}" for index in range(len(self.on))]
+
+    def matched_sql(self) -> str:
+        """The join condition between a row of the entity's file (`source`) and one of the joined
+        files (`joined`, as `relation_sql` gives them)."""
+        return " AND ".join(
+            f"source.{quote_identifier(own)} = joined.{key}"
+            for (own, _), key in zip(self.on, self.key_columns, strict=True)
+        )
+
+    def file_sql(self, path: Path) -> str:
+        """One joined file's rows as the export has them, with `_source_row`."""
+        return read_file_sql(
+            path, header=self.header, encoding=self.encoding, delimiter=self.delimiter,
+            null_values=self.null_values,
+        )
+
     def relation_sql(self) -> str:
-        """The joined files' rows: their keys as `_join_key_<n>`, their other columns prefixed."""
+        """The joined files' rows: their keys as `key_columns`, their other columns prefixed."""
         if not self.found:
             raise RuntimeError("a join is read once resolved against a source folder")
-        keys = [joined for _, joined in self.on]
         readers = " UNION ALL BY NAME ".join(
-            f"SELECT * EXCLUDE (_source_row) FROM ({read_file_sql(Path(self.source_dir) / relative, header=self.header, encoding=self.encoding, delimiter=self.delimiter, null_values=self.null_values)})"
+            f"SELECT * EXCLUDE (_source_row) FROM ({self.file_sql(Path(self.source_dir) / relative)})"
             for relative, _, _ in self.found
         )
-        selected = [f"{quote_identifier(key)} AS _join_key_{index}" for index, key in enumerate(keys)]
+        selected = [
+            f"{quote_identifier(joined)} AS {key}"
+            for (_, joined), key in zip(self.on, self.key_columns, strict=True)
+        ]
         selected += [
             f"{quote_identifier(column[len(self.prefix):])} AS {quote_identifier(column)}"
             for column in self.columns
@@ -210,14 +232,11 @@ class EntityMapping:
         """The file's rows with each joined file's columns beside them and wide columns turned
         into rows (`unpivot`), `_source_row` still the file's own row."""
         sql = self.file_sql(path)
-        for index, join in enumerate(self.joins):
-            matched = " AND ".join(
-                f"source.{quote_identifier(own)} = joined._join_key_{key}"
-                for key, (own, _) in enumerate(join.on)
-            )
+        for join in self.joins:
             sql = (
-                f"SELECT source.*, joined.* EXCLUDE ({', '.join(f'_join_key_{key}' for key in range(len(join.on)))}) "
-                f"FROM ({sql}) AS source LEFT JOIN ({join.relation_sql()}) AS joined ON {matched}"
+                f"SELECT source.*, joined.* EXCLUDE ({', '.join(join.key_columns)}) "
+                f"FROM ({sql}) AS source LEFT JOIN ({join.relation_sql()}) AS joined "
+                f"ON {join.matched_sql()}"
             )
         if self.unpivot:
             sql = (
@@ -231,13 +250,10 @@ class EntityMapping:
         key values the joined files hold twice or more, and how many of the file's key values
         match none (up to five of each, as text)."""
         join = self.joins[index]
-        keys = ", ".join(f"_join_key_{key}" for key in range(len(join.on)))
-        as_text = " || ' / ' || ".join(f"CAST(_join_key_{key} AS VARCHAR)" for key in range(len(join.on)))
+        keys = ", ".join(join.key_columns)
+        as_text = " || ' / ' || ".join(f"CAST({key} AS VARCHAR)" for key in join.key_columns)
         own_as_text = " || ' / ' || ".join(f"CAST({quote_identifier(column)} AS VARCHAR)" for column, _ in join.on)
-        matched = " AND ".join(
-            f"source.{quote_identifier(column)} = joined._join_key_{key}"
-            for key, (column, _) in enumerate(join.on)
-        )
+        matched = join.matched_sql()
         return f"""
             WITH source AS ({self.file_sql(path)}),
             joined AS ({join.relation_sql()}),
@@ -377,11 +393,12 @@ class SourceMapping:
         if not paths:
             raise MappingError(self.path, f"{key}.files",
                                f"no file in {source_dir} matches {', '.join(join.files)}")
-        reader = read_file_sql(paths[0], header=join.header, encoding=join.encoding,
-                               delimiter=join.delimiter, null_values=join.null_values)
         try:
             with duckdb.connect() as conn:
-                found = [c[0] for c in conn.execute(f"SELECT * FROM ({reader}) LIMIT 0").description]
+                found = [
+                    c[0] for c in
+                    conn.execute(f"SELECT * FROM ({join.file_sql(paths[0])}) LIMIT 0").description
+                ]
         except duckdb.Error as exc:
             raise MappingError(self.path, key, f"cannot read {paths[0].name}: {_first_line(exc)}") from exc
         found.remove("_source_row")
@@ -393,8 +410,8 @@ class SourceMapping:
         return replace(
             join,
             found=tuple(
-                (path.relative_to(source_dir).as_posix(), path.stat().st_size, path.stat().st_mtime)
-                for path in paths
+                (path.relative_to(source_dir).as_posix(), stat.st_size, stat.st_mtime)
+                for path, stat in ((path, path.stat()) for path in paths)
             ),
             columns=tuple(join.prefix + column for column in found if column not in keys),
             source_dir=str(source_dir),
@@ -746,9 +763,13 @@ def _load_cached(path: Path, modified: float) -> SourceMapping:
         spec = MappingDocument.model_validate(document)
     except ValidationError as exc:
         raise _schema_error(path, exc) from None
-    currency = spec.currency
-    if currency is not None and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
-        raise MappingError(path, "currency", f"'{currency}' is not a three-letter code such as EUR or USD")
+    currency = None
+    if spec.currency is not None:
+        # The same rule as the KAM_CURRENCY setting's, reported under this file's key.
+        try:
+            currency = settings_from_values({"KAM_CURRENCY": spec.currency}, "the mapping")["currency"]
+        except SettingError as exc:
+            raise MappingError(path, "currency", exc.detail) from None
     try:
         settings_from_values(spec.settings, source="the mapping's settings")
     except SettingError as exc:
@@ -759,8 +780,7 @@ def _load_cached(path: Path, modified: float) -> SourceMapping:
     for name, entity_spec in spec.entities.items():
         parsed[name] = _parse_entity(name, entity_spec, parsed, path)
     return SourceMapping(
-        path=path, entities=parsed, currency=currency.upper() if currency else None,
-        settings=dict(spec.settings),
+        path=path, entities=parsed, currency=currency, settings=dict(spec.settings),
     )
 
 

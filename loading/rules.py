@@ -72,11 +72,6 @@ SETTINGS = {
 }
 
 
-def setting_name(field_name: str) -> str:
-    """The setting (environment variable or mapping key) that changes a RuleSettings field."""
-    return next(name for name, field in SETTINGS.items() if field == field_name)
-
-
 class SettingError(ValueError):
     """A setting's name or value that cannot be used; `name` is the setting, `detail` why."""
 
