@@ -214,6 +214,20 @@ _DOCUMENTS = f"""
 """
 
 
+def _documents_with_copies(flag: str, every: int, at: int) -> str:
+    """Every order of the world once (`flag` false), and again as a copy flagged `flag` for every
+    `every`th sales order: a cancelled order placed again, a deal lost before it was won. The
+    copies carry no revenue in the export's own terms, so the totals still match the world."""
+    return f"""
+        WITH documents AS ({_DOCUMENTS})
+        SELECT order_id AS source_id, order_date, customer_id, is_credit, false AS {flag}
+        FROM documents
+        UNION ALL
+        SELECT order_id, order_date, customer_id, false, true FROM documents
+        WHERE NOT is_credit AND number % {every} = {at}
+    """
+
+
 def _erp(w: _Writer) -> str:
     """ERP: order headers and lines, customer master and regions, managers, items, costs."""
     customer_no = f"CAST(100000 + {_number('{}')} AS VARCHAR)"
@@ -221,14 +235,7 @@ def _erp(w: _Writer) -> str:
     # order (a customer's order cancelled and placed again) is a copy of one of them.
     w.con.execute(f"""
         CREATE TEMP TABLE erp_documents AS
-        WITH documents AS ({_DOCUMENTS}),
-        exported AS (
-            SELECT order_id AS source_id, order_date, customer_id, is_credit, false AS cancelled
-            FROM documents
-            UNION ALL
-            SELECT order_id, order_date, customer_id, false, true FROM documents
-            WHERE NOT is_credit AND number % {_CANCELLED_EVERY} = {_CANCELLED_AT}
-        )
+        WITH exported AS ({_documents_with_copies("cancelled", _CANCELLED_EVERY, _CANCELLED_AT)})
         SELECT *, CASE WHEN is_credit THEN 90000000 ELSE 10000000 END + row_number() OVER (
                    PARTITION BY is_credit ORDER BY order_date, source_id, cancelled) AS doc_no
         FROM exported
@@ -324,14 +331,7 @@ def _crm(w: _Writer) -> str:
     # every nth sales order was also quoted once before and lost.
     w.con.execute(f"""
         CREATE TEMP TABLE crm_deals AS
-        WITH documents AS ({_DOCUMENTS}),
-        deals AS (
-            SELECT order_id AS source_id, order_date, customer_id, is_credit, false AS lost
-            FROM documents
-            UNION ALL
-            SELECT order_id, order_date, customer_id, false, true FROM documents
-            WHERE NOT is_credit AND number % {_LOST_EVERY} = {_LOST_AT}
-        )
+        WITH deals AS ({_documents_with_copies("lost", _LOST_EVERY, _LOST_AT)})
         SELECT *, row_number() OVER (ORDER BY order_date, source_id, lost DESC) AS deal_no,
                CASE WHEN is_credit THEN 'Credit Note'
                     WHEN row_number() OVER (PARTITION BY customer_id, is_credit
