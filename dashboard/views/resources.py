@@ -294,38 +294,30 @@ else:
     download_button(table, f"plan-vs-actual-{definition}-{scope}.csv")
 
 # A key account without a plan is judged against nothing: plan vs actual above silently leaves it out.
-unplanned = query(
+key_account_plans = query(
     """
     select s.customer_id, s.customer_name, s.score_rank,
            coalesce(managers.manager_name, m.account_manager_id, 'No manager') as manager,
-           m.region, cast(m.revenue_t12m as double) as revenue_t12m
+           m.region, cast(m.revenue_t12m as double) as revenue_t12m,
+           exists (
+               select 1 from marts.account_plan_performance as p where p.customer_id = s.customer_id
+           ) as has_plan
     from marts.key_account_scorecard as s
     join marts.customer_metrics as m on m.customer_id = s.customer_id
     left join marts.account_managers as managers on managers.account_manager_id = m.account_manager_id
     where s.definition_name = ? and s.is_key_account
         and (cast(? as varchar) is null or m.account_manager_id = ?)
-        and not exists (
-            select 1 from marts.account_plan_performance as p where p.customer_id = s.customer_id
-        )
     order by s.score_rank
     """,
     (definition, manager_filter, manager_filter),
 )
-planned_keys = query(
-    """
-    select count(*) as n from marts.key_account_scorecard as s
-    join marts.customer_metrics as m on m.customer_id = s.customer_id
-    where s.definition_name = ? and s.is_key_account
-        and (cast(? as varchar) is null or m.account_manager_id = ?)
-    """,
-    (definition, manager_filter, manager_filter),
-)["n"].iloc[0]
+unplanned = key_account_plans[~key_account_plans["has_plan"]].drop(columns="has_plan")
 st.subheader("Key accounts without a plan")
 if unplanned.empty:
     st.success(f"Every key account under {definition_name} has a plan.")
 else:
     st.markdown(
-        f"**{len(unplanned):,} of {int(planned_keys):,} key accounts** under {definition_name} have no "
+        f"**{len(unplanned):,} of {len(key_account_plans):,} key accounts** under {definition_name} have no "
         "plan: nothing above judges them. Agree a plan, or say why not."
     )
     st.dataframe(
