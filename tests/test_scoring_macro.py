@@ -21,6 +21,7 @@ from orchestration.warehouse import work_path
 # What the macro reads of a customer besides the eight attribute values.
 CUSTOMER_COLUMNS = (
     "customer_id",
+    "reporting_date",
     "account_manager_id",
     "capacity_accounts",
     "revenue_tier",
@@ -31,6 +32,7 @@ CUSTOMER_COLUMNS = (
 )
 # An unremarkable customer: managed, tier A, long-standing, profitable; no attribute known.
 DEFAULTS = {
+    "reporting_date": "2026-10-31",
     "account_manager_id": "M1",
     "capacity_accounts": 10,
     "revenue_tier": "A",
@@ -218,6 +220,21 @@ def test_top_n_picks_the_best_n_and_never_an_unknown_score(conn):
         "C4",
         "C5",
     ]
+
+
+def test_each_reporting_date_is_ranked_and_selected_on_its_own(conn):
+    """The quarter-end history scores every quarter-end in one call: ranks, list sizes and
+    manager capacity count within a date, never across dates."""
+    customers = [
+        {"customer_id": "A1", "reporting_date": "2026-06-30", "revenue_size_value": 90},
+        {"customer_id": "A2", "reporting_date": "2026-06-30", "revenue_size_value": 10},
+        {"customer_id": "B1", "reporting_date": "2026-09-30", "revenue_size_value": 50},
+        {"customer_id": "B2", "reporting_date": "2026-09-30", "revenue_size_value": 40},
+    ]
+    result = select(conn, customers, rule="top_n", top_n=1)
+    assert result["score_rank"].to_dict() == {"A1": 1, "A2": 2, "B1": 1, "B2": 2}
+    assert result["is_key_account_computed"].to_dict() == {"A1": True, "A2": False, "B1": True, "B2": False}
+    assert set(result["active_customers"]) == {2}
 
 
 def test_score_threshold_picks_every_score_at_or_above_the_minimum(conn):

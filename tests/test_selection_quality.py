@@ -72,6 +72,21 @@ def test_scorecard_on_a_world_it_was_not_tuned_to(name, tmp_path):
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         backtests = conn.execute("select count(*) from marts.definition_backtest").fetchone()[0]
     assert backtests == (0 if name == "history_1_year" else 8)
+    # The quarter-end history: the last 8 quarter-ends (to 30 September 2026, the last before the
+    # export's end on 31 October) with a year of history before them; a two-year export (from
+    # 1 November 2024) has four, a one-year export none. Every definition has every quarter-end.
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        quarter_ends, latest, definitions_per_quarter = conn.execute(
+            """
+            select count(distinct quarter_end), max(quarter_end),
+                   count(*) / nullif(count(distinct quarter_end), 0)
+            from marts.portfolio_quarterly
+            """
+        ).fetchone()
+    assert quarter_ends == {"history_1_year": 0, "history_2_years": 4}.get(name, 8)
+    if quarter_ends:
+        assert str(latest) == "2026-09-30"
+        assert definitions_per_quarter == 8
     # Growth stays known even on a one-year export (the trend through the year's months against
     # the portfolio's): unknown only for customers with orders in fewer than three of the last
     # twelve months, whose yearly rate no history of one year can tell.

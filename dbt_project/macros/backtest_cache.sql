@@ -45,16 +45,17 @@
     {%- endif -%}
 {% endmacro %}
 
-{#- The inputs of the backtest's economics as of the backtest date (every ref of
-    macros/customer_economics.sql): customer days and months up to it, the customers, their
-    wallets up to its calendar year, service costs and assessments up to it. The backtest date is
-    computed as the economics compute it. -#}
-{% macro backtest_fingerprint_economics() %}
+{#- The inputs of economics as of an earlier date (every ref of macros/customer_economics.sql):
+    customer days and months up to it, the customers, their wallets up to its calendar year,
+    service costs and assessments up to it. cut_date: that date as an aggregate over order days,
+    computed as the economics compute it; the backtest date unless given (the quarter-end history
+    passes its latest quarter-end, which every earlier one's inputs are part of). -#}
+{% macro backtest_fingerprint_economics(cut_date=none) %}
     with
 
     backtest as (
 
-        select {{ econ_earlier_reporting_date(var('backtest_months')) }} as backtest_date
+        select {{ cut_date or econ_earlier_reporting_date(var('backtest_months')) }} as backtest_date
         from {{ ref('int_customer_days_aggregated') }}
 
     )

@@ -4,11 +4,12 @@
                                       top_n, min_score, gate_min_tenure_months, gate_revenue_tiers,
                                       gate_positive_contribution, gate_no_mistake_flags)
 
-    It scores every customer of `attributes_table` (a table name; int_scorecard_attributes_normalised
-    or the backtest's) with `score_weighted`, applies the definition's eligibility gates and its
-    selection rule, and returns one row per customer. int_scorecard_scores calls it once per
-    definition, the backtest calls it on the customers as they were a year earlier, and the
-    dashboard's what-if calls it with the weights on the page: one formula, so their numbers agree.
+    It scores every customer of `attributes_table` (a table name; int_scorecard_attributes_normalised,
+    the backtest's or the quarter-ends') with `score_weighted`, applies the definition's eligibility
+    gates and its selection rule within each reporting date of the table, and returns one row per
+    customer and reporting date. int_scorecard_scores calls it once per definition, the backtest on
+    the customers as they were a year earlier, the quarter-end history on every quarter-end at once,
+    and the dashboard's what-if with the weights on the page: one formula, so their numbers agree.
     Run on every dbt invocation (on-run-start), before any model that calls it. -#}
 {% macro create_scoring_macros() %}
     {{ return(adapter.dispatch('create_scoring_macros', 'kam')()) }}
@@ -35,7 +36,7 @@
     scored as (
 
         {{ score_weighted('query_table(attributes_table)', weights_from_parameters, carry=[
-            'account_manager_id', 'capacity_accounts', 'revenue_tier', 'tenure_months',
+            'reporting_date', 'account_manager_id', 'capacity_accounts', 'revenue_tier', 'tenure_months',
             'is_tenure_censored', 'contribution_t12m', 'mistake_flags',
         ]) }}
 
@@ -48,6 +49,7 @@
         -- profit passes.
         select
             customer_id,
+            reporting_date,
             {% for name in names %}
             {{ name }}_value,
             {{ name }}_weight,
@@ -80,15 +82,18 @@
 
         select
             *,
-            row_number() over (order by score desc nulls last, customer_id) as score_rank,
+            -- Each reporting date of the attributes (the quarter-ends hold several) is ranked and
+            -- selected on its own.
+            row_number() over (partition by reporting_date order by score desc nulls last, customer_id) as score_rank,
             -- Selection ranks the eligible customers only; the list size still counts all active
             -- customers, so definitions with and without gates pick lists of the same length.
             row_number() over (
+                partition by reporting_date
                 order by case when excluded_by_gate is null then 0 else 1 end, score desc nulls last, customer_id
             ) as eligible_rank,
-            count(*) over () as active_customers,
+            count(*) over (partition by reporting_date) as active_customers,
             row_number() over (
-                partition by account_manager_id
+                partition by reporting_date, account_manager_id
                 order by case when excluded_by_gate is null then 0 else 1 end, score desc nulls last, customer_id
             ) as manager_rank
 

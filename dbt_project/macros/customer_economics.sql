@@ -7,10 +7,13 @@
     months_back: 0 for the reporting date itself (the `reporting_date` var, else the latest order
                  date); N for the month-end on or before the date N months earlier. Every fact is
                  cut at that date, so nothing from after it leaks in, except calendar-year active
-                 years and wallets, which count the reporting date's whole calendar year. -#}
-{% macro customer_economics(months_back=0) %}
+                 years and wallets, which count the reporting date's whole calendar year.
+    quarters_back: instead of months_back, the quarter-end N quarters before the last quarter-end
+                 on or before the reporting date (0: that quarter-end), cut the same way. -#}
+{% macro customer_economics(months_back=0, quarters_back=none) %}
     {#- Days and months are aggregated up to the reporting date already; only an earlier date needs
-        the cuts the concerns make `if months_back`. #}
+        the cuts the concerns make `if cut`. #}
+    {%- set cut = months_back != 0 or quarters_back is not none -%}
     with
 
     customers as (
@@ -49,13 +52,13 @@
 
     ),
 
-    {{ econ_reporting_window_ctes(months_back) }},
+    {{ econ_reporting_window_ctes(months_back, quarters_back) }},
 
-    {{ econ_revenue_window_ctes(months_back) }},
+    {{ econ_revenue_window_ctes(cut) }},
 
-    {{ econ_order_rhythm_ctes(months_back) }},
+    {{ econ_order_rhythm_ctes(cut) }},
 
-    {{ econ_trend_and_volatility_ctes(months_back) }},
+    {{ econ_trend_and_volatility_ctes(cut) }},
 
     {{ econ_wallet_ctes() }},
 

@@ -1,5 +1,6 @@
 {#- The mistake flags and tomorrow's oak: the SQL of int_customer_flags (see its .yml), a macro so
-    the backtest flags the portfolio as it stood then. economics, tiers: the models to read. -#}
+    the backtest and the quarter-end history flag the portfolio as it stood then. economics, tiers:
+    the models to read; each reporting date in them is judged against its own portfolio. -#}
 {% macro customer_flags(economics='int_customer_economics', tiers='int_customer_tiers') %}
     with
 
@@ -17,9 +18,13 @@
 
     portfolio as (
 
-        select {{ econ_quantile('contribution_margin_pct_t12m', 0.5) }} as typical_margin
+        select
+            reporting_date,
+            {{ econ_quantile('contribution_margin_pct_t12m', 0.5) }} as typical_margin
+
         from customer_economics
         where is_active
+        group by reporting_date
 
     ),
 
@@ -74,8 +79,10 @@
             coalesce(strategic_fit_score >= {{ var('flag_oak_min_strategic_fit') }}, true) as is_good_fit
 
         from customer_economics
-        left join tiers on customer_economics.customer_id = tiers.customer_id
-        cross join portfolio
+        left join tiers
+            on customer_economics.customer_id = tiers.customer_id
+            and customer_economics.reporting_date = tiers.reporting_date
+        left join portfolio on customer_economics.reporting_date = portfolio.reporting_date
 
     ),
 
@@ -110,6 +117,7 @@
 
         select
             customer_id,
+            reporting_date,
             is_big_but_unprofitable,
             case when is_big_but_unprofitable then {{ dbt.concat([
                 "'Revenue '", flag_format_money('revenue_t12m'),

@@ -1,5 +1,7 @@
 {#- Pareto tiers on revenue and on contribution: the SQL of int_customer_tiers (see its .yml), a
-    macro so the backtest tiers the portfolio as it stood then. economics: the economics model. -#}
+    macro so the backtest and the quarter-end history tier the portfolio as it stood then.
+    economics: the economics model. Tiers are drawn within each reporting date of `economics`, so a
+    model holding several dates (the quarter-ends) gets each date's own tiers. -#}
 {% macro customer_tiers(economics='int_customer_economics') %}
     with
 
@@ -13,6 +15,7 @@
 
         select
             customer_id,
+            reporting_date,
             revenue_t12m,
             net_contribution_t12m,
             -- Loss-making accounts do not "make" any of the profit, so the contribution Pareto runs on
@@ -31,25 +34,28 @@
 
         select
             customer_id,
+            reporting_date,
             revenue_t12m,
             net_contribution_t12m,
             positive_contribution_t12m,
 
-            row_number() over (order by revenue_t12m desc, customer_id) as revenue_rank,
+            row_number() over (partition by reporting_date order by revenue_t12m desc, customer_id) as revenue_rank,
             sum(revenue_t12m) over (
+                partition by reporting_date
                 order by revenue_t12m desc, customer_id rows between unbounded preceding and current row
             ) as revenue_cumulative,
-            sum(revenue_t12m) over () as revenue_total,
+            sum(revenue_t12m) over (partition by reporting_date) as revenue_total,
 
             row_number() over (
-                order by net_contribution_t12m desc nulls last, customer_id
+                partition by reporting_date order by net_contribution_t12m desc nulls last, customer_id
             ) as contribution_rank,
             sum(positive_contribution_t12m) over (
+                partition by reporting_date
                 order by net_contribution_t12m desc nulls last, customer_id
                 rows between unbounded preceding and current row
             ) as contribution_cumulative,
-            sum(positive_contribution_t12m) over () as contribution_total,
-            count(net_contribution_t12m) over () as known_contributions
+            sum(positive_contribution_t12m) over (partition by reporting_date) as contribution_total,
+            count(net_contribution_t12m) over (partition by reporting_date) as known_contributions
 
         from active_customers
 
@@ -59,6 +65,7 @@
 
         select
             customer_id,
+            reporting_date,
             revenue_rank,
             cast(revenue_cumulative as double) / revenue_total as revenue_cumulative_share,
             -- The share before the customer decides, on exact decimals: the customer that crosses the
@@ -93,6 +100,7 @@
 
         select
             economics.customer_id,
+            economics.reporting_date,
             tiered.revenue_rank,
             tiered.revenue_cumulative_share,
             tiered.revenue_tier,
@@ -101,7 +109,9 @@
             tiered.contribution_tier
 
         from economics
-        left join tiered on economics.customer_id = tiered.customer_id
+        left join tiered
+            on economics.customer_id = tiered.customer_id
+            and economics.reporting_date = tiered.reporting_date
 
     )
 

@@ -17,3 +17,11 @@
     cast({{ dbt.dateadd('day', -1, dbt.date_trunc('month', dbt.dateadd('month', -months_back,
         dbt.dateadd('day', 1, econ_reporting_date(order_date))))) }} as date)
 {%- endmacro %}
+
+{#- The quarter-end `quarters_back` quarters before the last quarter-end on or before the reporting
+    date, as an aggregate like econ_reporting_date (0: that last quarter-end itself, the reporting
+    date when it is one). The quarter-end history's dates. -#}
+{% macro econ_quarter_end_date(quarters_back, order_date='order_date') -%}
+    cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', -3 * quarters_back, dbt.date_trunc('quarter',
+        dbt.dateadd('day', 1, econ_reporting_date(order_date))))) }} as date)
+{%- endmacro %}

@@ -1,6 +1,7 @@
 {#- The scorecard's attributes on the 0..100 scale and what the eligibility gates judge: the SQL of
-    int_scorecard_attributes_normalised (see its .yml), a macro so the backtest scores the
-    portfolio as it stood then. economics, tiers, flags: the models to read. -#}
+    int_scorecard_attributes_normalised (see its .yml), a macro so the backtest and the quarter-end
+    history score the portfolio as it stood then. economics, tiers, flags: the models to read; each
+    reporting date in them is scaled and ranked against its own portfolio. -#}
 {% macro scorecard_attributes(economics='int_customer_economics', tiers='int_customer_tiers', flags='int_customer_flags') %}
     with
 
@@ -53,8 +54,12 @@
             end as proven_years_share
 
         from economics
-        left join tiers on economics.customer_id = tiers.customer_id
-        left join flags on economics.customer_id = flags.customer_id
+        left join tiers
+            on economics.customer_id = tiers.customer_id
+            and economics.reporting_date = tiers.reporting_date
+        left join flags
+            on economics.customer_id = flags.customer_id
+            and economics.reporting_date = flags.reporting_date
         left join managers on economics.account_manager_id = managers.account_manager_id
         where economics.is_active
 
@@ -64,6 +69,7 @@
 
         select
             active_customers.customer_id,
+            active_customers.reporting_date,
             active_customers.account_manager_id,
             active_customers.capacity_accounts,
             active_customers.revenue_tier,
@@ -100,6 +106,7 @@
         -- Log-scale bounds of the heavy-tailed money measures: the floor quantile of the positive
         -- values scores 0, the largest 100.
         select
+            reporting_date,
             {% for name in ['revenue_size', 'profitability', 'wallet_headroom'] %}
             {{ econ_quantile('case when ' ~ name ~ '_measure > 0 then ' ~ name ~ '_measure end',
                              var('money_scale_floor_quantile')) }} as {{ name }}_floor,
@@ -107,6 +114,7 @@
             {% endfor %}
 
         from measures
+        group by reporting_date
 
     ),
 
@@ -118,6 +126,7 @@
         -- partition, then nulled) rather than becoming the worst value.
         select
             measures.customer_id,
+            measures.reporting_date,
             measures.account_manager_id,
             measures.capacity_accounts,
             measures.revenue_tier,
@@ -145,7 +154,9 @@
             case
                 when measures.{{ attribute.name }}_measure is not null
                     then 100 * percent_rank() over (
-                        partition by case when measures.{{ attribute.name }}_measure is null then 1 else 0 end
+                        partition by
+                            measures.reporting_date,
+                            case when measures.{{ attribute.name }}_measure is null then 1 else 0 end
                         order by measures.{{ attribute.name }}_measure
                     )
             end as {{ attribute.name }}_value{% if not loop.last %},{% endif %}
@@ -153,7 +164,7 @@
             {% endfor %}
 
         from measures
-        cross join money_scales
+        inner join money_scales on measures.reporting_date = money_scales.reporting_date
 
     )
 

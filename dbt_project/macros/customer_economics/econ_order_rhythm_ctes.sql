@@ -2,7 +2,7 @@
     read against) and how many of its active months follow another within the repeat window.
     Produces order_gaps, gaps_ranked, gap_facts (customer_id, order_day_count, median_gap_days),
     active_months and repeat_facts (customer_id, active_month_count, repeat_month_count). -#}
-{% macro econ_order_rhythm_ctes(months_back) -%}
+{% macro econ_order_rhythm_ctes(cut) -%}
     order_gaps as (
 
         select
@@ -14,7 +14,7 @@
             ) }} as gap_days
 
         from customer_days
-        {% if months_back -%}
+        {% if cut -%}
         cross join reporting_window
         where customer_days.order_count > 0
             and customer_days.order_date <= reporting_window.reporting_date
@@ -66,7 +66,7 @@
             ) as previous_active_month
 
         from customer_months
-        {% if months_back -%}
+        {% if cut -%}
         cross join reporting_window
         where customer_months.revenue > 0
             and customer_months.month_start <= reporting_window.reporting_month

@@ -1,14 +1,16 @@
 {#- The reporting window: the reporting date (or the backtest's month-end `months_back` months
-    earlier) and the windows every other concern is measured in, on one row that they cross join.
+    earlier, or the quarter-end `quarters_back` quarters before the last one) and the windows every other concern is measured in, on one row that they cross join.
     Produces history (reporting_date, history_start) and reporting_window (reporting_date,
     history_start, reporting_month, reporting_year, t12m_after, prior_t12m_after, third_t12m_after,
     volatility_window_start, trend_last_month, covers_t12m, covers_prior_t12m,
     tenure_censored_before, history_months, covers_third_t12m). -#}
-{% macro econ_reporting_window_ctes(months_back) -%}
+{% macro econ_reporting_window_ctes(months_back, quarters_back=none) -%}
     history as (
 
         select
-            {% if months_back == 0 -%}
+            {% if quarters_back is not none -%}
+            {{ econ_quarter_end_date(quarters_back) }}
+            {%- elif months_back == 0 -%}
             {{ econ_reporting_date() }}
             {%- else -%}
             {{ econ_earlier_reporting_date(months_back) }}

@@ -4,7 +4,7 @@
     revenue_t12m, revenue_prior_t12m, revenue_third_t12m, revenue_costed_t12m, revenue_volume_t12m,
     revenue_volume_costed_t12m, costed_gross_margin_t12m, costed_gross_margin_prior_t12m,
     line_count_t12m, line_count_prior_t12m, order_count_t12m, order_count_lifetime. -#}
-{% macro econ_revenue_window_ctes(months_back) -%}
+{% macro econ_revenue_window_ctes(cut) -%}
     day_facts as (
 
         -- Days are already cut at the reporting date. Margin sums skip days without a costed line.
@@ -33,7 +33,7 @@
 
         from customer_days
         cross join reporting_window
-        {% if months_back %}where customer_days.order_date <= reporting_window.reporting_date{% endif %}
+        {% if cut %}where customer_days.order_date <= reporting_window.reporting_date{% endif %}
         group by customer_days.customer_id
 
     )

@@ -4,7 +4,7 @@
     Produces month_facts (customer_id, active_months_t12m, revenue_24m, revenue_squared_24m,
     trend_slope_12m, trend_months_12m, trend_sxx_12m, trend_syy_12m), quarter_blocks and
     quarter_facts (customer_id, active_quarters_t12m, revenue_8q, revenue_squared_8q). -#}
-{% macro econ_trend_and_volatility_ctes(months_back) -%}
+{% macro econ_trend_and_volatility_ctes(cut) -%}
     month_facts as (
 
         select
@@ -46,7 +46,7 @@
 
         from customer_months
         cross join reporting_window
-        {% if months_back %}where customer_months.month_start <= reporting_window.reporting_month{% endif %}
+        {% if cut %}where customer_months.month_start <= reporting_window.reporting_month{% endif %}
         group by customer_months.customer_id
 
     ),
@@ -65,7 +65,7 @@
         cross join reporting_window
         where customer_months.month_start
             > {{ dbt.dateadd('month', -24, 'reporting_window.reporting_month') }}
-            {% if months_back %}and customer_months.month_start <= reporting_window.reporting_month{% endif %}
+            {% if cut %}and customer_months.month_start <= reporting_window.reporting_month{% endif %}
         group by 1, 2
 
     ),

@@ -13,6 +13,7 @@ final as (
 
     select
         customer_id,
+        reporting_date,
         account_manager_id,
         capacity_accounts,
         revenue_tier,
