@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from expectations.validate import EntityValidation, RuleOutcome
-from loading.contract import ENTITIES
+from loading.ingest import RAW_ENTITIES
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
@@ -38,7 +38,7 @@ def add_to_run_report(validation: EntityValidation, folder: Path, title: str) ->
     (folder / f"{validation.entity}.json").write_text(
         json.dumps(dataclasses.asdict(validation)), encoding="utf-8"
     )
-    order = list(ENTITIES)
+    order = list(RAW_ENTITIES)
     validations = sorted(
         (_load(path) for path in folder.glob("*.json")), key=lambda v: order.index(v.entity)
     )

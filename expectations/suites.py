@@ -1,5 +1,5 @@
-"""What is checked on every raw input table, as one Great Expectations (GX Core 1.x) suite per
-entity, generated from the rule catalogue (loading/rules.py).
+"""What is checked on every raw table, as one Great Expectations (GX Core 1.x) suite per entity
+(and one for the review decisions), generated from the rule catalogue (loading/rules.py).
 
 Every rule is judged on a figure DuckDB computes over the whole raw table:
 
@@ -20,7 +20,7 @@ import great_expectations as gx
 from great_expectations.expectations.metadata_types import FailureSeverity
 
 from expectations.settings import QualitySettings
-from loading.contract import ENTITIES
+from loading.ingest import RAW_ENTITIES
 from loading.rules import (
     BLOCKING,
     WARNING,
@@ -71,7 +71,7 @@ def build_entity_suite(
     """The entity's suite; its row rules on the rows of `source_files` only, where given (right
     only where no row rule looks beyond a row's own file), its table rules on the whole table."""
     settings = settings or QualitySettings()
-    entity = ENTITIES[entity_name]
+    entity = RAW_ENTITIES[entity_name]
     row_rules = raw_row_rules(entity, settings.rules)
     tables = table_rules(entity, settings.rules)
     checked = checked_raw_rows_sql(entity, row_rules, source_files)
@@ -93,7 +93,7 @@ def build_entity_suite(
 
 def build_all_suites(settings: QualitySettings | None = None) -> dict[str, EntitySuite]:
     settings = settings or QualitySettings()
-    return {name: build_entity_suite(name, settings) for name in ENTITIES}
+    return {name: build_entity_suite(name, settings) for name in RAW_ENTITIES}
 
 
 def _figure_name(rule: RowRule) -> str:

@@ -16,6 +16,10 @@ naming the file and the rule, recorded in `meta.rejected_batches`.
 With a column mapping (`loading.mapping`), the landing folder is an export's folder and each
 mapped file is read through the mapping's query instead of as-is; everything after that (rules,
 quarantine, ledger) is the same code.
+
+One raw table is not a landing input: `raw.review_decisions`, every decision of the key-account
+reviews, which every run copies whole from the decisions store the dashboard writes beside the
+published warehouse (`load_review_decisions`, loading/decisions.py).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from loading.contract import ENTITIES, LANDING_SUFFIXES, Entity
+from loading.decisions import REVIEW_DECISIONS, decisions_digest, read_decisions
 from loading.rules import RuleSettings, staged_typed_sql, violations_sql
 
 if TYPE_CHECKING:
@@ -52,6 +57,11 @@ _LEDGER_COLUMNS = ", ".join(name for name, _ in _LEDGER_COLUMN_TYPES)
 _LEDGER_COLUMN_DEFINITIONS = ", ".join(f"{name} {type_} NOT NULL" for name, type_ in _LEDGER_COLUMN_TYPES)
 QUARANTINE_TABLE = f"{META_SCHEMA}.quarantine"
 REJECTIONS_TABLE = f"{META_SCHEMA}.rejected_batches"
+# Which state of the decisions store raw.review_decisions holds: published with the build, so the
+# next run can tell that decisions were recorded since (orchestration/changes.py).
+DECISIONS_LOADED_TABLE = f"{META_SCHEMA}.review_decisions_loaded"
+# Every table of the raw schema: the landing entities of the contract, then the review decisions.
+RAW_ENTITIES: dict[str, Entity] = {**ENTITIES, REVIEW_DECISIONS.name: REVIEW_DECISIONS}
 _CHECKSUM_CHUNK_BYTES = 8 * 1024 * 1024
 # DuckDB's file readers expand these in a path (`*` and `**`, `?`, `[...]`); a lone `]`, `{` and
 # `}` are literal (checked with DuckDB 2.0.1), so a file named `*.csv` would read its whole folder.
@@ -273,8 +283,8 @@ def raw_table(entity: Entity) -> str:
 
 
 def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw tables and the ledger if they do not exist (empty tables for absent inputs,
-    so downstream models always find their sources)."""
+    """Create the raw tables and the ledger if they do not exist (empty tables for absent inputs
+    and for review decisions not loaded yet, so downstream models always find their sources)."""
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {META_SCHEMA}")
     conn.execute(
@@ -321,7 +331,17 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
-    for entity in ENTITIES.values():
+    conn.execute(
+        f"""
+        CREATE TABLE IF NOT EXISTS {DECISIONS_LOADED_TABLE} (
+            store_path VARCHAR NOT NULL,
+            decisions BIGINT NOT NULL,
+            digest VARCHAR NOT NULL,
+            loaded_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+    for entity in RAW_ENTITIES.values():
         _drop_if_contract_changed(conn, entity)
         columns = ", ".join(f"{c.name} {c.duckdb_type}" for c in entity.columns)
         conn.execute(
@@ -969,6 +989,51 @@ def _load_file(
     if landing_file.relative_path not in result.files_reloaded:
         (result.files_replaced if previous else result.files_loaded).append(landing_file.relative_path)
     result.rows_loaded += inserted
+
+
+@dataclass(frozen=True)
+class DecisionsLoadResult:
+    store: Path
+    store_found: bool
+    """False: no decisions recorded yet (no store file), and raw.review_decisions is empty."""
+    rows_loaded: int
+    digest: str
+    """`decisions_digest` of the rows loaded, as meta.review_decisions_loaded records it."""
+
+
+def load_review_decisions(conn: duckdb.DuckDBPyConnection, store: Path) -> DecisionsLoadResult:
+    """Replace raw.review_decisions with every decision in the store at `store` (none where there
+    is no store yet), in one transaction, and record in meta.review_decisions_loaded which state
+    of the store it now holds. Each row keeps the store's file name as `_source_file` and its
+    decision_id as `_source_row`. The store is only read, never created."""
+    found = store.exists()
+    decisions = read_decisions(store)
+    digest = decisions_digest(decisions)
+    ensure_raw_schema(conn)
+    columns = ", ".join(REVIEW_DECISIONS.column_names)
+    conn.register("_review_decisions", decisions)
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        # Emptied and filled, not replaced: the table keeps the comments the data dictionary
+        # gave it.
+        conn.execute(f"DELETE FROM {raw_table(REVIEW_DECISIONS)}")
+        conn.execute(
+            f"INSERT INTO {raw_table(REVIEW_DECISIONS)} SELECT {columns}, ? AS _source_file, "
+            "decision_id AS _source_row, current_timestamp AS _loaded_at FROM _review_decisions",
+            [store.name],
+        )
+        conn.execute(f"DELETE FROM {DECISIONS_LOADED_TABLE}")
+        conn.execute(
+            f"INSERT INTO {DECISIONS_LOADED_TABLE} VALUES (?, ?, ?, current_timestamp)",
+            [str(store), decisions.num_rows, digest],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.unregister("_review_decisions")
+    return DecisionsLoadResult(store, found, decisions.num_rows, digest)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from loading.contract import Column, Entity
+from loading.decisions import REVIEW_TOPICS
 
 
 @dataclass(frozen=True)
@@ -410,6 +411,29 @@ def entity_rules(entity: Entity, settings: RuleSettings) -> list[RowRule]:
                 "forced_status IS NOT NULL AND lower(trim(forced_status)) NOT IN ('key', 'not_key')",
                 "forced_status must be 'key' or 'not_key'",
             )
+        ],
+        # Not a landing input: the decisions store the dashboard writes (loading/decisions.py),
+        # whose own checks refuse all of these; a row breaking one was written some other way.
+        "review_decisions": [
+            RowRule(
+                "unknown_review_topic",
+                "topic",
+                f"topic IS NOT NULL AND topic NOT IN ({', '.join(map(_sql_text, REVIEW_TOPICS))})",
+                f"topic must be one of {', '.join(REVIEW_TOPICS)}",
+            ),
+            RowRule(
+                "next_review_not_a_date",
+                "next_review_on",
+                "next_review_on IS NOT NULL AND (NOT regexp_full_match(next_review_on, "
+                "'[0-9]{4}-[0-9]{2}-[0-9]{2}') OR TRY_CAST(next_review_on AS DATE) IS NULL)",
+                "next_review_on must be a date as YYYY-MM-DD",
+            ),
+            RowRule(
+                "decided_at_not_a_timestamp",
+                "decided_at",
+                "decided_at IS NOT NULL AND TRY_CAST(decided_at AS TIMESTAMPTZ) IS NULL",
+                "decided_at must be an ISO timestamp (2025-06-30T14:05:09Z)",
+            ),
         ],
     }
     return rules.get(entity.name, [])

@@ -1,5 +1,6 @@
-"""What changed since the last publish: landing files that are new, changed or removed, and the
-build's own inputs (the dbt project, the rule settings, the column mapping).
+"""What changed since the last publish: landing files that are new, changed or removed, review
+decisions recorded (loading/decisions.py), and the build's own inputs (the dbt project, the rule
+settings, the column mapping).
 
 A daily run with nothing new has nothing to do: `kam run` and the daily schedule ask here first and
 stop in a second instead of rebuilding the same warehouse. Free of Dagster, so the command line can
@@ -9,13 +10,25 @@ answer before it imports it.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from loading.ingest import LEDGER_TABLE, LandingFile, discover_all_landing_files
+from loading.decisions import (
+    NO_DECISIONS_DIGEST,
+    decisions_digest,
+    decisions_path,
+    read_decisions,
+)
+from loading.ingest import (
+    DECISIONS_LOADED_TABLE,
+    LEDGER_TABLE,
+    LandingFile,
+    discover_all_landing_files,
+)
 from loading.mapping import SourceMapping
 from loading.rules import RuleSettings
 from orchestration.warehouse import DBT_PROJECT_DIR
@@ -46,11 +59,15 @@ def has_table(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
     ).fetchone()[0] > 0
 
 
-def _published_records(warehouse: Path) -> tuple[set[tuple[str, str, int, float]], str | None]:
-    """The published warehouse's loaded file versions and its build fingerprint, read in one
-    read-only opening of the published file (never the working one, so no contention with a run)."""
+def _published_records(
+    warehouse: Path,
+) -> tuple[set[tuple[str, str, int, float]], str | None, str]:
+    """The published warehouse's loaded file versions, its build fingerprint and the digest of the
+    review decisions it loaded, read in one read-only opening of the published file (never the
+    working one, so no contention with a run). A warehouse that loaded no decisions, or was
+    published before they existed, loaded those of no store."""
     if not warehouse.exists():
-        return set(), None
+        return set(), None, NO_DECISIONS_DIGEST
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         loaded = set()
         if has_table(conn, LEDGER_TABLE):
@@ -61,7 +78,11 @@ def _published_records(warehouse: Path) -> tuple[set[tuple[str, str, int, float]
         if has_table(conn, BUILD_INPUTS_TABLE):
             row = conn.execute(f"SELECT fingerprint FROM {BUILD_INPUTS_TABLE}").fetchone()
             fingerprint = row[0] if row else None
-        return loaded, fingerprint
+        decisions = NO_DECISIONS_DIGEST
+        if has_table(conn, DECISIONS_LOADED_TABLE):
+            row = conn.execute(f"SELECT digest FROM {DECISIONS_LOADED_TABLE}").fetchone()
+            decisions = row[0] if row else NO_DECISIONS_DIGEST
+        return loaded, fingerprint, decisions
 
 
 def _unloaded_files(
@@ -111,6 +132,15 @@ def record_build_inputs(conn: duckdb.DuckDBPyConnection, fingerprint: str) -> No
     )
 
 
+def _store_digest(store: Path) -> str | None:
+    """The digest of the decisions in the store now; None when it cannot be read (a run then says
+    why)."""
+    try:
+        return decisions_digest(read_decisions(store))
+    except sqlite3.Error:
+        return None
+
+
 @dataclass(frozen=True)
 class ChangesSincePublish:
     new_or_changed: list[LandingFile]
@@ -118,10 +148,16 @@ class ChangesSincePublish:
     build_inputs_changed: bool
     files_loaded: int
     published: bool
+    decisions_changed: bool
+    """Review decisions were recorded since the published build loaded them (or their store
+    cannot be read)."""
 
     @property
     def nothing_new(self) -> bool:
-        return not self.new_or_changed and not self.removed and not self.build_inputs_changed
+        return not (
+            self.new_or_changed or self.removed or self.build_inputs_changed
+            or self.decisions_changed
+        )
 
     def summary(self) -> str:
         """One line for a person: what the next run would do, or why there is nothing to do."""
@@ -135,6 +171,8 @@ class ChangesSincePublish:
             parts.append(f"{len(self.new_or_changed):,} new or changed landing file(s)")
         if self.removed:
             parts.append(f"{len(self.removed):,} removed landing file(s)")
+        if self.decisions_changed:
+            parts.append("review decisions recorded")
         if self.build_inputs_changed:
             parts.append("models or settings changed")
         return ", ".join(parts)
@@ -146,13 +184,15 @@ def changes_since_publish(
     mapping: SourceMapping | None,
     settings: RuleSettings,
 ) -> ChangesSincePublish:
-    """What a run on `landing` would find new against the warehouse published at `warehouse`."""
+    """What a run on `landing` would find new against the warehouse published at `warehouse`, with
+    its decisions store beside it (`decisions_path`)."""
     landing_files = discover_all_landing_files(landing, mapping)
-    loaded, fingerprint = _published_records(warehouse)
+    loaded, fingerprint, decisions = _published_records(warehouse)
     return ChangesSincePublish(
         new_or_changed=_unloaded_files(landing_files, loaded),
         removed=_removed_files(landing_files, loaded),
         build_inputs_changed=fingerprint != build_fingerprint(settings, mapping),
         files_loaded=len(loaded),
         published=warehouse.exists(),
+        decisions_changed=_store_digest(decisions_path(warehouse)) != decisions,
     )

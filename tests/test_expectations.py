@@ -16,7 +16,7 @@ from expectations.settings import QualitySettings
 from expectations.suites import BLOCKING, WARNING, build_all_suites
 from expectations.validate import EntityValidation, validate_entity
 from loading.contract import ENTITIES
-from loading.ingest import ensure_raw_schema, entities_in_load_order, load_entity
+from loading.ingest import RAW_ENTITIES, ensure_raw_schema, entities_in_load_order, load_entity
 from loading.rules import RuleSettings
 from orchestration.assets.checks import CHECK_NAME
 from orchestration.assets.publish import PUBLISHED_WAREHOUSE_KEY
@@ -265,7 +265,7 @@ def test_orders_of_an_unknown_customer_stop_the_run_before_dbt_and_publish(tmp_p
     assert report.parent.parent == warehouse.parent / "validation"
     assert "unknown_customer" in report.read_text()
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
-    assert materialized <= {dg.AssetKey(["raw", name]) for name in ENTITIES}
+    assert materialized <= {dg.AssetKey(["raw", name]) for name in RAW_ENTITIES}
     assert PUBLISHED_WAREHOUSE_KEY not in materialized
     assert "kam_dbt_models" not in {e.step_key for e in result.get_step_success_events()}
     with duckdb.connect(str(warehouse), read_only=True) as conn:

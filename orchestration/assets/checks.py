@@ -1,12 +1,13 @@
-"""Great Expectations checks on every raw table: a failed blocking rule stops everything downstream
-(the dbt models, so the published warehouse stays as it was); warnings are reported and the run
-goes on."""
+"""Great Expectations checks on every raw table (the review decisions' too): a failed blocking rule
+stops everything downstream (the dbt models, so the published warehouse stays as it was); warnings
+are reported and the run goes on."""
 
 from pathlib import Path
 
 import dagster as dg
 
-from loading.contract import ENTITIES
+from loading.decisions import REVIEW_DECISIONS, decisions_path
+from loading.ingest import RAW_ENTITIES
 from orchestration.assets.ingest import raw_asset_key
 from orchestration.build_plan import INCREMENTAL_ENTITY, plan_build
 from orchestration.changes import build_fingerprint
@@ -48,7 +49,8 @@ def build_raw_check(entity: str) -> dg.AssetChecksDefinition:
             validation, report_folder(layout, run_id), f"Data quality, run {run_id}"
         )
         context.log.info(f"Validation report: {report}")
-        return check_result(validation, report, layout.landing)
+        store = decisions_path(layout.warehouse) if entity == REVIEW_DECISIONS.name else None
+        return check_result(validation, report, layout.landing, store)
 
     return expectations_check
 
@@ -68,11 +70,13 @@ def files_not_validated(conn, entity: str, layout: WarehouseLayout) -> list[str]
 
 
 def build_raw_checks() -> list[dg.AssetChecksDefinition]:
-    """One blocking check per raw entity."""
-    return [build_raw_check(name) for name in ENTITIES]
+    """One blocking check per raw table."""
+    return [build_raw_check(name) for name in RAW_ENTITIES]
 
 
-def check_result(validation, report: Path, landing: Path | None = None) -> dg.AssetCheckResult:
+def check_result(
+    validation, report: Path, landing: Path | None = None, store: Path | None = None
+) -> dg.AssetCheckResult:
     """Failed when any rule failed: with ERROR severity (which blocks) if a blocking rule did.
 
     The description is the failure explained for a person (`failure_text`); a runner prints it
@@ -85,7 +89,7 @@ def check_result(validation, report: Path, landing: Path | None = None) -> dg.As
         severity=dg.AssetCheckSeverity.ERROR
         if validation.blocking_failures
         else dg.AssetCheckSeverity.WARN,
-        description=failure_text(validation, report, landing),
+        description=failure_text(validation, report, landing, store),
         metadata={
             "report": dg.MetadataValue.path(str(report)),
             "failed_rules": dg.MetadataValue.json(
@@ -113,10 +117,13 @@ def check_result(validation, report: Path, landing: Path | None = None) -> dg.As
     )
 
 
-def failure_text(validation, report: Path, landing: Path | None = None) -> str | None:
+def failure_text(
+    validation, report: Path, landing: Path | None = None, store: Path | None = None
+) -> str | None:
     """What failed, in words a data engineer can act on: per failed rule the entity, the rule, the
-    observed figure against its threshold and the landing files behind it; then what to do and
-    where the full report is. None when every rule passed."""
+    observed figure against its threshold and the landing files behind it (for the review
+    decisions, the decisions `store`); then what to do and where the full report is. None when
+    every rule passed."""
     from expectations.validate import offending_files_text, rule_label
 
     failed = validation.blocking_failures + validation.warnings
@@ -146,6 +153,16 @@ def failure_text(validation, report: Path, landing: Path | None = None) -> str |
     folder = f"the landing folder {landing}" if landing else "the landing folder"
     if not blocking:
         lines.append("Warnings only: reported, the run goes on.")
+    elif entity == REVIEW_DECISIONS.name:
+        lines.append(
+            f"Nothing downstream of raw/{entity} runs; the published warehouse stays as it "
+            f"was. To do: the decisions named above (_source_row is their decision_id) were "
+            f"written to the decisions store {store or 'beside the warehouse'} other than by "
+            "the dashboard, which refuses such values; correct or delete them there with "
+            f"sqlite3 (drop the triggers {entity}_no_update and {entity}_no_delete first, which "
+            "keep the store append-only; the next decision recorded restores them), then run "
+            "again."
+        )
     elif culprits:
         likeliest = " and ".join(culprits)
         lines.append(

@@ -1,9 +1,12 @@
-"""One asset per input entity: landing files → `raw.<entity>` in the working database."""
+"""One asset per input entity: landing files → `raw.<entity>` in the working database; and one
+for the review decisions: the decisions store beside the published warehouse →
+`raw.review_decisions`."""
 
 import dagster as dg
 
 from loading.contract import ENTITIES, Entity
-from loading.ingest import LOADED_BEFORE, load_entity
+from loading.decisions import REVIEW_DECISIONS, decisions_path
+from loading.ingest import LOADED_BEFORE, load_entity, load_review_decisions
 from orchestration.resources import WarehouseLayout, WorkingDatabase
 
 
@@ -69,5 +72,42 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
     return ingest
 
 
+def build_review_decisions_asset() -> dg.AssetsDefinition:
+    @dg.asset(
+        key=raw_asset_key(REVIEW_DECISIONS.name),
+        group_name="ingest",
+        kinds={"duckdb", "sqlite"},
+        description="Every decision of the key-account reviews, copied whole from the decisions "
+        "store the dashboard writes beside the published warehouse "
+        "(`<warehouse>.decisions.sqlite`, loading/decisions.py) into raw.review_decisions; "
+        "empty until the first decision is recorded.",
+    )
+    def review_decisions(
+        context: dg.AssetExecutionContext,
+        working_database: WorkingDatabase,
+        layout: WarehouseLayout,
+    ):
+        store = decisions_path(layout.warehouse)
+        with working_database.get_connection() as conn:
+            result = load_review_decisions(conn, store)
+        if not result.store_found:
+            context.log.info(f"No review decisions recorded yet ({store} does not exist).")
+        return dg.MaterializeResult(
+            metadata={
+                "store": dg.MetadataValue.path(str(store)),
+                "store_found": result.store_found,
+                "decisions": result.rows_loaded,
+                "digest": result.digest,
+                "dagster/row_count": result.rows_loaded,
+            }
+        )
+
+    return review_decisions
+
+
 def build_ingest_assets() -> list[dg.AssetsDefinition]:
-    return [build_ingest_asset(entity) for entity in ENTITIES.values()]
+    """One asset per landing entity, then the review decisions'."""
+    return [
+        *(build_ingest_asset(entity) for entity in ENTITIES.values()),
+        build_review_decisions_asset(),
+    ]
