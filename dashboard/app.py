@@ -26,6 +26,7 @@ pages = {
         st.Page("views/definitions_lab.py", title="Definitions lab", icon=":material/science:"),
         st.Page("views/account.py", title="Account", icon=":material/apartment:"),
         st.Page("views/resources.py", title="Resources & cadence", icon=":material/groups:"),
+        st.Page("views/review.py", title="Quarterly review", icon=":material/event_repeat:"),
     ],
 }
 st.navigation(pages).run()
