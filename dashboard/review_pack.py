@@ -116,11 +116,18 @@ def key_accounts_with_reasons(definition: str) -> pd.DataFrame:
         (definition,),
     )
     contribution_columns = [f"{name}_contribution" for name, _, _ in ATTRIBUTES]
+    if frame.empty:
+        return frame.drop(columns=contribution_columns + ["flags", "override_reason"]).assign(why="")
     labels = np.array([label for _, label, _ in ATTRIBUTES])
-    strongest = labels[np.argsort(-frame[contribution_columns].fillna(0).to_numpy(), axis=1)[:, :2]]
-    why = pd.Series("Strongest on ", index=frame.index) + pd.Series(
-        strongest[:, 0] if len(frame) else [], index=frame.index, dtype=object
-    ) + " and " + pd.Series(strongest[:, 1] if len(frame) else [], index=frame.index, dtype=object)
+    contributions = frame[contribution_columns].fillna(0).to_numpy()
+    order = np.argsort(-contributions, axis=1)[:, :2]
+    top = np.take_along_axis(contributions, order, axis=1)
+    # Only attributes that add to the score are named: a definition that weighs revenue alone
+    # names revenue alone.
+    first = pd.Series(labels[order[:, 0]], index=frame.index)
+    second = pd.Series(labels[order[:, 1]], index=frame.index)
+    why = ("Strongest on " + first + " and " + second).where(top[:, 1] > 0, "Strongest on " + first)
+    why = why.where(top[:, 0] > 0, "No attribute known")
     why = why.where(frame["flags"].isna(), why + "; flagged: " + frame["flags"])
     why = why.where(frame["override_reason"].isna(), why + "; kept by a manual decision: " + frame["override_reason"])
     return frame.drop(columns=contribution_columns + ["flags", "override_reason"]).assign(why=why)

@@ -16,7 +16,7 @@ from streamlit import config as streamlit_config
 
 from demo.generator import generate
 from orchestration.runner import run_pipeline
-from tests.support import MATERIALIZED_FILE, processes_marked
+from tests.support import CHROMIUM, MATERIALIZED_FILE, processes_marked
 
 # As `kam dashboard` runs the app (see kam/cli.py): without magic, so AppTest compiles
 # the pages without ast.parse, which Python 3.11.7 can fail on while another thread parses.
@@ -142,3 +142,18 @@ def landing_copy(demo_landing: Path, tmp_path: Path) -> Path:
     target = tmp_path / "landing"
     shutil.copytree(demo_landing, target)
     return target
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium driven by Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()

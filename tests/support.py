@@ -1,10 +1,12 @@
-"""Small helpers the tests share: landing files on disk, a dashboard server's port and health, the
-processes carrying a mark in their environment."""
+"""Small helpers the tests share: landing files on disk, a dashboard server (its port, health, and
+the server itself), the processes carrying a mark in their environment."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -13,6 +15,8 @@ from pathlib import Path
 # Beside the session's demo warehouse (tests/conftest.py): the assets its run materialised, for
 # tests of the run itself.
 MATERIALIZED_FILE = "materialized.json"
+# The browser tests drive Debian's chromium package, never a browser Playwright downloads.
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def write(path: Path, text: str) -> Path:
@@ -70,3 +74,22 @@ def processes_marked(mark: str) -> list[MarkedProcess]:
         if state != "Z":
             found.append(MarkedProcess(int(entry.name), int(parent), command.strip()))
     return found
+
+
+@contextlib.contextmanager
+def served_dashboard(warehouse: Path):
+    """`kam dashboard` on a free port, yielding its URL once it answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kam.cli", "dashboard", "--warehouse", str(warehouse),
+         "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, server)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

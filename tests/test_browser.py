@@ -4,19 +4,15 @@ tests/artifacts/ for a person to look at."""
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration.warehouse import publish, work_path
-from tests.support import free_port, wait_until_healthy
+from tests.support import CHROMIUM, served_dashboard
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 # url path → text a sales leader must see on that page
@@ -27,6 +23,7 @@ PAGES = {
     "mistakes": "Mistakes",
     "account": "Account",
     "resources": "Resources",
+    "review": "Quarterly review",
 }
 
 pytestmark = [
@@ -35,43 +32,10 @@ pytestmark = [
 ]
 
 
-@contextlib.contextmanager
-def served_dashboard(warehouse: Path):
-    """`kam dashboard` on a free port, yielding its URL once it answers."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kam.cli", "dashboard", "--warehouse", str(warehouse),
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, server)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-
-
 @pytest.fixture(scope="module")
 def dashboard_url(demo_warehouse):
     with served_dashboard(demo_warehouse) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("path, heading", PAGES.items())

@@ -136,7 +136,7 @@ count_chart = (
     alt.Chart(trend)
     .mark_line(point=True)
     .encode(
-        x=alt.X("quarter:N", sort=None, title=None),
+        x=alt.X("quarter:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("key_accounts:Q", title="Key accounts", scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("quarter:N", title="Quarter"), alt.Tooltip("key_accounts:Q", title="Key accounts")],
     )
@@ -156,11 +156,12 @@ share_chart = (
     alt.Chart(shares)
     .mark_line(point=True)
     .encode(
-        x=alt.X("quarter:N", sort=None, title=None),
+        x=alt.X("quarter:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title="Share", axis=alt.Axis(format="%")),
-        color=alt.Color("share:N", title=None, legend=alt.Legend(orient="bottom")),
-        # A dashed line as well as a colour, so the two read apart without colour.
-        strokeDash=alt.StrokeDash("share:N", legend=None),
+        # A dashed line as well as a colour (one legend shows both), so the two read apart without
+        # colour.
+        color=alt.Color("share:N", title=None, legend=alt.Legend(orient="bottom", symbolType="stroke")),
+        strokeDash=alt.StrokeDash("share:N", title=None, legend=alt.Legend(orient="bottom", symbolType="stroke")),
         tooltip=[
             alt.Tooltip("quarter:N", title="Quarter"),
             alt.Tooltip("share:N", title="Figure"),
@@ -229,13 +230,15 @@ pending = int(items["is_pending"].sum())
 st.caption(
     f"{len(visible):,} of {len(items):,} on the list."
     + (f" {pending:,} decision{'s' if pending != 1 else ''} recorded since the last run: shown here now, in "
-       "the warehouse after the next run (marked “recorded”)." if pending else "")
+       "the warehouse after the next run." if pending else "")
 )
 listing = visible.assign(
     topic=visible["review_topic"].map(REVIEW_TOPICS),
+    account_manager_name=visible["account_manager_name"].fillna("No manager"),
+    owner=visible["owner"].fillna("Nobody yet"),
+    next_review=pd.to_datetime(visible["next_review_on"]).dt.strftime("%-d %b %Y").fillna(""),
     status=visible["is_pending"].map({True: "Recorded, next run", False: ""}),
-)[["topic", "customer_name", "reason", "account_manager_name", "owner", "next_review_on", "decided_by", "status",
-   "customer_id"]]
+)[["topic", "customer_name", "reason", "account_manager_name", "owner", "next_review", "status", "customer_id"]]
 st.dataframe(
     listing,
     hide_index=True,
@@ -243,11 +246,10 @@ st.dataframe(
     column_config={
         "topic": "Topic",
         "customer_name": "Customer",
-        "reason": st.column_config.TextColumn("Why", width="large"),
+        "reason": st.column_config.TextColumn("Why", width="medium", help="The figures that put it on the list."),
         "account_manager_name": "Account manager",
-        "owner": "Owner",
-        "next_review_on": st.column_config.DateColumn("Next review", format="D MMM YYYY"),
-        "decided_by": "Recorded by",
+        "owner": st.column_config.TextColumn("Owner", help="Who follows it up: the latest decision recorded."),
+        "next_review": "Next review",
         "status": st.column_config.TextColumn("Status", help="A decision recorded since the last run: "
                                               "the warehouse has it after the next run."),
         "customer_id": "Customer ID",
