@@ -10,6 +10,8 @@ file named after what it holds, readable column names, and names shown as they a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import streamlit as st
 
@@ -44,10 +46,35 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return neutralise_formulas(frame).to_csv(index=False).encode("utf-8")
 
 
-def download_button(frame: pd.DataFrame, file_name: str, label: str = "Export CSV") -> None:
+def export_frame(
+    frame: pd.DataFrame,
+    columns: Mapping[str, str] | None = None,
+    digits: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
+    """What an export holds: `columns` (column -> the header the reader sees; all columns when
+    None), each in `digits` rounded to that many decimals (a whole amount: 0)."""
+    chosen = frame if columns is None else frame[list(columns)]
+    rounded = chosen.copy()
+    for column, places in (digits or {}).items():
+        if column in rounded:
+            rounded[column] = pd.to_numeric(rounded[column], errors="coerce").round(places)
+    return rounded.rename(columns=dict(columns or {}))
+
+
+def download_button(
+    frame: pd.DataFrame,
+    file_name: str,
+    label: str = "Export CSV",
+    *,
+    columns: Mapping[str, str] | None = None,
+    digits: Mapping[str, int] | None = None,
+) -> None:
+    """The table's "Export CSV" button: `frame` (its `columns` under their headers, figures
+    rounded per `digits`: see export_frame), formula-safe. Tables drawn by
+    dashboard.ui.show_table get theirs from it, with the headers shown and rounded figures."""
     st.download_button(
         label,
-        data=to_csv_bytes(frame),
+        data=to_csv_bytes(export_frame(frame, columns, digits)),
         file_name=file_name,
         mime="text/csv",
         icon=":material/download:",

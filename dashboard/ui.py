@@ -1,13 +1,18 @@
 """The dashboard's UI kit: what every page writes and draws the same way.
 
-- Formats: `format_money` (headline amounts, '€999.6k', '€1.0M') and `money_format` (the same
-  currency in a table column), `format_share` (0.253 -> '25 %'), `known_sum`, `months_text`
-  (12 -> 'a year', 18 -> '18 months').
+- Formats: `format_money` (every amount, '€999.6k', '€1.0M'), `format_share` (0.253 -> '25 %'),
+  `format_growth` (0.07 -> '+7 %', 42.3 -> '> +999 %'), `known_sum`, `months_text`
+  (12 -> 'a year', 18 -> '18 months'). An unknown figure is an en dash, never 'None' or '€0'.
+- Tables: `show_table` draws a table whose figures (`Figure`) are written by those same
+  formatters, under short headers with a `help` each, and its formula-safe "Export CSV" button
+  with the headers as shown and rounded figures.
+- Charts: `show_chart` draws a Plotly figure with axis text dark enough to read (contrast 12:1).
 - Names: the key-account definitions' labels and order, the scorecard's attributes, the flags.
 - The run's thresholds (`run_settings`, from marts.run_settings), so page text states the figure
   the warehouse used instead of a number typed into it.
 - Widgets: the definition in use, the account filters, the notice of missing inputs, the link to
-  the Account page.
+  the Account page. `url_widget` keeps a widget's value in the page's URL, so a link opens the
+  same view.
 
     from dashboard.ui import account_filters, definition_select
 
@@ -21,15 +26,18 @@ Every value a user types or picks goes into the SQL as a `?` parameter, never in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from dashboard.export import download_button
 from dashboard.text import markdown_text
-from dashboard.warehouse import query
+from dashboard.warehouse import published_version, query, warehouse_path
 
 DEFINITION_KEY = "definition"
 # The definition last read from or written to the page's URL, and the one chosen last
@@ -81,6 +89,7 @@ WALLET_SOURCES = {
 }
 TIERS = ("A", "B", "C")
 NO_MANAGER = "__none__"
+NO_MANAGER_LABEL = "No manager"
 
 FILTER_FIELDS = ("search", "region", "industry", "manager", "revenue_tier", "contribution_tier", "flag")
 
@@ -88,13 +97,29 @@ FILTER_FIELDS = ("search", "region", "industry", "manager", "revenue_tier", "con
 MONEY_UNITS = ((1.0, ""), (1e3, "k"), (1e6, "M"), (1e9, "B"))
 MINUS = "−"  # the typographic minus, as a report prints it
 UNKNOWN = "–"
+# Growth above this (a customer that bought next to nothing the year before) is not a rate a
+# reader can use: it reads "> +999 %".
+GROWTH_CAP = 9.99
+GROWTH_ABOVE_CAP = f"> +{GROWTH_CAP * 100:,.0f} %"
+# Chart text (axis labels and titles, legends, annotations): Streamlit's own text colour, 12.6:1 on
+# white, where its default chart grey reaches 3.0:1 (WCAG AA asks 4.5:1 for text).
+INK = "#31333F"
+GRID = "#E6E9EF"
 
 
 # --- formatting ------------------------------------------------------------------------------
 
 
 def currency_symbol() -> str:
-    """The sign amounts are written with, € or $ or 'CHF ': the warehouse's own currency."""
+    """The sign amounts are written with, € or $ or 'CHF ': the warehouse's own currency. Read once
+    per published file: tables format every money cell with it, and a cached query per cell cost
+    seconds on a page of thousands of rows."""
+    path = warehouse_path()
+    return _currency_symbol(str(path), published_version(path)) if path.exists() else ""
+
+
+@functools.lru_cache(maxsize=8)
+def _currency_symbol(path: str, version: tuple[int, int, int]) -> str:
     frame = query("select currency_symbol from marts.portfolio_concentration")
     return str(frame["currency_symbol"].iloc[0]) if not frame.empty else ""
 
@@ -136,6 +161,21 @@ def format_share(value: float | None, digits: int = 0, signed: bool = False) -> 
     return f"{sign}{abs(percent):,.{digits}f} %"
 
 
+def format_growth(value: float | None, digits: int = 0) -> str:
+    """A growth rate, signed: 0.07 -> '+7 %', -0.2 -> '−20 %'; above GROWTH_CAP (+999 %, the
+    customer bought next to nothing before) '> +999 %'; an en dash for unknown."""
+    if _is_unknown(value):
+        return UNKNOWN
+    if float(value) > GROWTH_CAP:
+        return GROWTH_ABOVE_CAP
+    return format_share(value, digits, signed=True)
+
+
+def format_count(value: float | None) -> str:
+    """A whole number with thousands separators: 1234 -> '1,234'; an en dash for unknown."""
+    return UNKNOWN if _is_unknown(value) else f"{round(float(value)):,}"
+
+
 def known_sum(values: pd.Series) -> float | None:
     """The sum of the known values: 0 for no values, None when none is known (an input is
     missing), so an unknown total is never shown as 0."""
@@ -163,6 +203,216 @@ def in_definition_order(names: Iterable[str]) -> list[str]:
     """The definitions in the order the docs present them, any other alphabetically after."""
     shipped = list(DEFINITION_LABELS)
     return sorted(names, key=lambda name: (shipped.index(name) if name in shipped else len(shipped), name))
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+
+def show_chart(figure, **kwargs) -> None:
+    """`st.plotly_chart(figure, width="stretch", **kwargs)` with every text of the chart in INK:
+    Streamlit's chart theme writes tick labels, axis titles and legends in a grey that reaches 3:1
+    on white. Colours a figure sets itself (a label inside a dark bar) are kept."""
+    figure.update_layout(font={"color": INK}, legend={"font": {"color": INK}})
+    axes = {"tickfont": {"color": INK}, "title": {"font": {"color": INK}}}
+    figure.update_xaxes(**axes)
+    figure.update_yaxes(**axes)
+    for annotation in figure.layout.annotations or ():
+        annotation.font.color = annotation.font.color or INK
+    kwargs.setdefault("width", "stretch")
+    st.plotly_chart(figure, **kwargs)
+
+
+def share_ticks(top: float = 1.0, step: float = 0.2) -> dict:
+    """An axis of shares (0.2 for 20 %) ticked as the rest of the page writes them, '20 %', from 0
+    to `top`: `figure.update_yaxes(**share_ticks())`. Plotly's own percent format prints '20%'."""
+    count = int(top / step + 1e-9) + 1
+    values = [round(i * step, 10) for i in range(count)]
+    return {"tickvals": values, "ticktext": [format_share(value) for value in values]}
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+FIGURE_KINDS = ("money", "share", "growth", "count", "number", "rating")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A table column of figures: its short header, how its values are written, and the
+    plain-words `help` the header's tooltip shows.
+
+    kind -- "money" (format_money: '€1.6M'), "share" (format_share: 0.343 -> '34 %', `digits`
+            decimals), "growth" (format_growth: '+38 %', '> +999 %'), "count" ('1,234'),
+            "number" (`digits` decimals, `signed` for a difference), "rating" ('4.5 / 5').
+    An unknown value is written `unknown` (an en dash unless told otherwise)."""
+
+    label: str
+    kind: str = "money"
+    help: str | None = None
+    digits: int = 0
+    width: str | None = None
+    unknown: str = UNKNOWN
+    signed: bool = False  # a "number" with its plus sign: a difference, '+3.8'
+
+    def __post_init__(self) -> None:
+        if self.kind not in FIGURE_KINDS:
+            raise ValueError(f"unknown figure kind {self.kind!r}; choose from {FIGURE_KINDS}")
+
+    def text(self, value: object) -> str:
+        if _is_unknown(value):
+            return self.unknown
+        if self.kind == "money":
+            return format_money(value)
+        if self.kind == "share":
+            return format_share(value, self.digits)
+        if self.kind == "growth":
+            return format_growth(value, self.digits)
+        if self.kind == "count":
+            return format_count(value)
+        if self.kind == "rating":
+            return f"{float(value):.1f} / 5"
+        shown = round(float(value), self.digits) + 0.0
+        sign = MINUS if shown < 0 else ("+" if self.signed and shown > 0 else "")
+        return sign + f"{abs(shown):,.{self.digits}f}"
+
+    def export_header(self) -> str:
+        """The header in a CSV export, with the unit its rounded figures are in."""
+        if self.kind == "money":
+            return f"{self.label} ({currency_symbol().strip() or 'amount'})"
+        if self.kind in ("share", "growth"):
+            return f"{self.label} (%)"
+        return self.label
+
+    def export_values(self, values: pd.Series) -> pd.Series:
+        """The figures as a CSV holds them: whole amounts, percentages to one decimal (a share of
+        0.3437 is 34.4), counts whole, other numbers to `digits` (at least one) decimals."""
+        numbers = pd.to_numeric(values, errors="coerce").astype(float)
+        if self.kind == "money":
+            return numbers.round(0)
+        if self.kind in ("share", "growth"):
+            return (numbers * 100).round(max(1, self.digits))
+        if self.kind == "count":
+            return numbers.round(0).astype("Int64")
+        return numbers.round(max(1, self.digits))
+
+
+def _config_label(spec: object, name: str) -> str:
+    """The header a column config (a label, a st.column_config dict or a Figure) shows."""
+    if isinstance(spec, Figure):
+        return spec.label
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, Mapping) and spec.get("label"):
+        return str(spec["label"])
+    return name
+
+
+def _without_none(values: pd.Series, spec: Mapping) -> tuple[pd.Series, Mapping]:
+    """A column whose config Streamlit would print 'None' in for an unknown value, written so it
+    shows an en dash: a text column filled; a date or number column as right-aligned text."""
+    kind = (spec.get("type_config") or {}).get("type")
+    if not values.isna().any() or kind == "checkbox":
+        return values, spec
+    if kind in (None, "text"):
+        return values.astype(object).where(values.notna(), UNKNOWN), spec
+    if kind in ("date", "datetime"):
+        dates = [None if _is_unknown(value) else pd.Timestamp(value) for value in values]
+        text = [UNKNOWN if date is None else f"{date.day} {date:%b %Y}" for date in dates]
+    elif kind in ("number", "progress"):
+        text = [
+            UNKNOWN if _is_unknown(value) else f"{float(value):,.{0 if float(value).is_integer() else 1}f}"
+            for value in values
+        ]
+    else:
+        return values, spec
+    return pd.Series(text, index=values.index), st.column_config.TextColumn(
+        spec.get("label"), help=spec.get("help"), width=spec.get("width"), alignment="right"
+    )
+
+
+def show_table(
+    frame: pd.DataFrame,
+    columns: Mapping[str, Figure | str | Mapping | None],
+    *,
+    export: str | None,
+    export_also: Mapping[str, str] | None = None,
+    blank: Mapping[str, Sequence[bool]] | None = None,
+    caption: str | None = None,
+    **kwargs: Any,
+):
+    """Draw `frame` as a table showing `columns` in their order, and its "Export CSV" button.
+
+    columns      -- column -> a `Figure` (written by the shared formatters: one way to write an
+                    amount or a percentage on every page), a header (text), a st.column_config
+                    entry (a checkbox, a score bar), or None: kept in the table's data (a row's id,
+                    for a selection) but not shown.
+    export       -- the CSV's file name (None: no button, when the page offers the table's data
+                    in another export). The CSV holds the columns under the headers the reader
+                    sees, figures rounded (whole amounts, percentages to a decimal), made
+                    formula-safe by dashboard/export.py.
+    export_also  -- columns the table does not show that the CSV holds first, column -> header
+                    (a customer's id).
+    blank        -- column -> a mask of rows whose figure is not due yet (a plan period not
+                    started): an empty cell, not '€0' nor a dash.
+    caption      -- a line under the table, above its button.
+    Other keyword arguments go to st.dataframe (key, height, on_select, ...); returns what it
+    returns (the selection).
+
+    A figure column stays numeric (it sorts by value) and is shown through a pandas Styler with
+    the formatter; a column holding an unknown value is written as right-aligned text instead,
+    since Streamlit prints an empty number as 'None'. An unknown text or date is an en dash too."""
+    shown = frame.reset_index(drop=True)
+    masks = {name: pd.Series(list(mask), dtype=bool) for name, mask in (blank or {}).items()}
+    data = {}
+    config: dict[str, Any] = {}
+    formats: dict[str, Callable] = {}
+    for name, spec in columns.items():
+        values = shown[name]
+        if spec is None:
+            data[name], config[name] = values, None
+        elif isinstance(spec, Figure):
+            numbers = pd.to_numeric(values, errors="coerce").astype(float)
+            mask = masks.get(name, pd.Series(False, index=numbers.index))
+            numbers = numbers.mask(mask)
+            if numbers.isna().any():
+                data[name] = ["" if hidden else spec.text(value) for value, hidden in zip(numbers, mask)]
+                config[name] = st.column_config.TextColumn(
+                    spec.label, help=spec.help, width=spec.width, alignment="right"
+                )
+            else:
+                data[name] = numbers
+                formats[name] = spec.text
+                config[name] = st.column_config.NumberColumn(spec.label, help=spec.help, width=spec.width)
+        else:
+            spec = st.column_config.TextColumn(spec) if isinstance(spec, str) else spec
+            data[name], config[name] = _without_none(values, spec)
+    table = pd.DataFrame(data, index=shown.index)
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    selection = st.dataframe(
+        table.style.format(formats, subset=list(formats)) if formats else table,
+        column_config=config,
+        column_order=[name for name, spec in columns.items() if spec is not None],
+        **kwargs,
+    )
+    if caption:
+        st.caption(caption)
+    if export:
+        exported = {header: shown[name] for name, header in (export_also or {}).items()}
+        for name, spec in columns.items():
+            values = shown[name]
+            if spec is None:
+                continue
+            if isinstance(spec, Figure):
+                numbers = spec.export_values(values)
+                if name in masks:
+                    numbers = numbers.mask(masks[name])
+                exported[spec.export_header()] = numbers
+            else:
+                if pd.api.types.is_float_dtype(values):
+                    values = values.round(1)
+                exported[_config_label(spec, name)] = values
+        download_button(pd.DataFrame(exported), export)
+    return selection
 
 
 # --- the run's thresholds --------------------------------------------------------------------
@@ -330,6 +580,173 @@ def definition_select(container=None) -> str:
     return chosen
 
 
+# --- state in the URL ------------------------------------------------------------------------
+
+# Per widget key: the URL values last read from or written to the page's URL by `url_widget`.
+_URL_SEEN_KEY = "_url_seen"
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _quoted(values: Iterable[str]) -> str:
+    """'“a”', '“a” or “b”', '“a”, “b” or “c”': values from a link, shown as text."""
+    shown = [f"“{markdown_text(value)}”" for value in values]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+def url_widget(
+    widget: Callable,
+    label: str,
+    options: Sequence | None = None,
+    *,
+    key: str,
+    param: str,
+    what: str,
+    where: str = "in the warehouse",
+    default: Any = None,
+    url_text: Callable[[Any], str] = str,
+    **kwargs: Any,
+) -> Any:
+    """Draw `widget` (st.multiselect, st.selectbox, st.radio, st.toggle, st.checkbox or
+    st.text_input, or a container's: `slot.multiselect`) keyed `key`, with its value in the page's
+    URL as `param`, so a link opens the same view; returns the widget's value.
+
+    In the URL a value is readable: `url_text(option)` (an id, a tier letter), several as repeated
+    parameters (`?region=DACH&region=Nordics`; `?region=DACH,Nordics` reads the same), a switch as
+    1 or 0 (`?key_only=1`), text as typed. The default value is not written: the default view has a
+    clean URL. A link's value is applied when it is new to this session (a link opened, or edited
+    by hand), not on every rerun, where it would undo the reader's own choice; a value the options
+    do not hold is left out, with a warning naming it: "No {what} “Atlantis” {where}: left out."
+    (`what`: "region", "account manager"; `where`: "in the warehouse", "in the list above").
+    `options` may also be matched by the label `format_func` gives them (`?manager=Paul Rossi`).
+
+    The widget gets no default of its own: `default` (a list for a multiselect, False for a
+    switch, "" for text, else the first option) seeds the session's value, so a value from a link
+    or kept by `persist_state="session"` across pages wins over it without Streamlit's warning."""
+    kind = getattr(widget, "__name__", "")
+    multiple = kind == "multiselect"
+    switch = kind in ("toggle", "checkbox")
+    text = kind == "text_input"
+    if not (multiple or switch or text or kind in ("selectbox", "radio")):
+        raise ValueError(f"url_widget cannot keep a {kind or widget!r} in the URL")
+    options = list(options or ())
+    if default is None:
+        default = [] if multiple else False if switch else "" if text else (options[0] if options else None)
+    by_text: dict[str, Any] = {}
+    format_func = kwargs.get("format_func")
+    for option in reversed(options):  # the first option wins a clash
+        if format_func is not None:
+            by_text[str(format_func(option)).casefold()] = option
+        by_text[url_text(option).casefold()] = option
+
+    def encode(value: Any) -> list[str]:
+        if multiple:
+            return [url_text(option) for option in value]
+        if switch:
+            return ["1" if value else "0"]
+        if text:
+            return [value.strip()] if value.strip() else []
+        return [url_text(value)]
+
+    seen = st.session_state.setdefault(_URL_SEEN_KEY, {})
+    linked = [value.strip() for value in st.query_params.get_all(param)]
+    linked = [value for value in linked if value]
+    if linked and (tuple(linked) != seen.get(key) or key not in st.session_state):
+        seen[key] = tuple(linked)
+        unknown: list[str] = []
+        if multiple:
+            picked: list = []
+            for value in linked:
+                parts = [value] if value.casefold() in by_text else [part.strip() for part in value.split(",")]
+                for part in filter(None, parts):
+                    option = by_text.get(part.casefold())
+                    if option is None:
+                        unknown.append(part)
+                    elif option not in picked:
+                        picked.append(option)
+            st.session_state[key] = picked
+            if unknown:
+                st.warning(f"No {what} {_quoted(unknown)} {where}: left out.")
+        elif switch:
+            value = linked[-1].casefold()
+            if value in _TRUE + _FALSE:
+                st.session_state[key] = value in _TRUE
+            else:
+                st.warning(f"The link's {markdown_text(param)}={_quoted([linked[-1]])} is not 1 (on) or 0 (off): left as it was.")
+        elif text:
+            st.session_state[key] = linked[-1]
+        else:
+            option = by_text.get(linked[-1].casefold())
+            if option is None:
+                fallback = st.session_state.get(key, default)
+                fallback = fallback if fallback in options else default
+                shown = format_func(fallback) if format_func is not None else fallback
+                st.warning(f"No {what} {_quoted([linked[-1]])} {where}: showing {markdown_text(shown)} instead.")
+            else:
+                st.session_state[key] = option
+    # A value the options no longer hold (another definition, other filters) falls back to the
+    # default; so does a widget drawn for the first time in this session.
+    current = st.session_state.get(key, default)
+    if multiple and options:
+        current = [option for option in current if option in options]
+    elif not (switch or text) and current not in options:
+        current = default
+    if key not in st.session_state or st.session_state[key] != current:
+        st.session_state[key] = current
+
+    value = widget(label, options, key=key, **kwargs) if (multiple or not (switch or text)) else widget(
+        label, key=key, **kwargs
+    )
+    written = [] if value == default else encode(value)
+    if written != st.query_params.get_all(param):
+        if written:
+            st.query_params[param] = written if len(written) > 1 else written[0]
+        elif param in st.query_params:
+            del st.query_params[param]
+    seen[key] = tuple(written)
+    return value
+
+
+# --- key accounts and manual decisions --------------------------------------------------------
+
+
+def key_account_counts(definition: str) -> pd.Series:
+    """How many key accounts `definition` has: `final` (after manual decisions, what most pages
+    count), `computed` (picked by the score alone, what the Definitions lab and the backtest
+    count), `added` (key by a decision the score would not make) and `removed` (taken off by one)."""
+    return query(
+        """
+        select count(*) filter (where is_key_account) as final,
+               count(*) filter (where is_key_account_computed) as computed,
+               count(*) filter (where is_key_account and not is_key_account_computed) as added,
+               count(*) filter (where is_key_account_computed and not is_key_account) as removed
+        from marts.key_account_scorecard
+        where definition_name = ?
+        """,
+        (definition,),
+    ).iloc[0]
+
+
+def key_account_count_note(definition: str) -> str:
+    """Why pages count the key accounts differently, in words, when manual decisions change the
+    list; '' when they do not. E.g. '37 key accounts: the score picks 36, and 1 more is key by a
+    manual decision. The Definitions lab compares scores alone, so it counts 36.'"""
+    counts = key_account_counts(definition)
+    final, computed = int(counts["final"]), int(counts["computed"])
+    added, removed = int(counts["added"]), int(counts["removed"])
+    if not (added or removed):
+        return ""
+    changes = []
+    if added:
+        changes.append(f"{added:,} more {'is' if added == 1 else 'are'} key by a manual decision")
+    if removed:
+        changes.append(f"{removed:,} {'is' if removed == 1 else 'are'} taken off by one")
+    return (
+        f"{final:,} key accounts: the score picks {computed:,}, and {' and '.join(changes)}. "
+        f"The Definitions lab compares scores alone, so it counts {computed:,}."
+    )
+
+
 # --- account filters -------------------------------------------------------------------------
 
 
@@ -431,7 +848,7 @@ def filter_options() -> dict[str, list]:
         "where assigned_customers > 0 order by manager_name, account_manager_id"
     )
     manager_names = dict(zip(managers["account_manager_id"], managers["manager_name"]))
-    manager_names[NO_MANAGER] = "No manager"
+    manager_names[NO_MANAGER] = NO_MANAGER_LABEL
     return {
         "regions": regions["region"].tolist(),
         "industries": industries["industry"].tolist(),
@@ -446,9 +863,32 @@ def manager_names() -> dict[str, str]:
 
 def manager_labels(manager_ids: pd.Series) -> pd.Series:
     """Each account's manager as a reader knows them: the name, else the id (a manager missing
-    from the managers file), else a dash (no manager)."""
+    from the managers file), else 'No manager'."""
     names = manager_ids.map(manager_names()).astype(object)
-    return names.where(names.notna(), manager_ids).fillna("—")
+    return names.where(names.notna(), manager_ids).fillna(NO_MANAGER_LABEL)
+
+
+# Each filter's name in the page's URL (`?region=DACH&profit_tier=A`), and the words a warning
+# names an unknown value with.
+FILTER_PARAMS = {
+    "search": ("search", "text"),
+    "region": ("region", "region"),
+    "industry": ("industry", "industry"),
+    "manager": ("manager", "account manager"),
+    "revenue_tier": ("revenue_tier", "revenue tier"),
+    "contribution_tier": ("profit_tier", "profit tier"),
+    "flag": ("flag", "flag"),
+}
+
+
+def _filter_url_text(field_name: str) -> Callable[[str], str]:
+    """How a filter's value reads in the URL: a flag without its 'is_' ('big_but_unprofitable'),
+    'none' for no manager, anything else as it is (a region, a manager's id, a tier)."""
+    if field_name == "flag":
+        return lambda flag: flag.removeprefix("is_")
+    if field_name == "manager":
+        return lambda manager: "none" if manager == NO_MANAGER else manager
+    return str
 
 
 def account_filters(
@@ -465,7 +905,8 @@ def account_filters(
     fields     -- any of FILTER_FIELDS, in the order to draw them: "search", "region", "industry",
                   "manager", "revenue_tier", "contribution_tier", "flag".
     container  -- where to draw them (default: the page body), laid out in `columns` columns.
-    Filter values survive a page switch.
+    Filter values survive a page switch, and travel in the page's URL (FILTER_PARAMS:
+    `?region=DACH&profit_tier=A&flag=tomorrows_oak`), so a shared link opens the same list.
     """
     fields = list(fields)
     unknown = set(fields) - set(FILTER_FIELDS)
@@ -474,67 +915,67 @@ def account_filters(
     options = filter_options()
     container = st.container() if container is None else container
     slots = container.columns(min(columns, max(1, len(fields))))
+    managers = options["managers"]
+    widgets = {
+        "search": ("Search by name", None, {"placeholder": "Customer name or id", "icon": ":material/search:"}),
+        "region": ("Region", options["regions"], {"placeholder": "All regions"}),
+        "industry": ("Industry", options["industries"], {"placeholder": "All industries"}),
+        "manager": (
+            "Account manager",
+            list(managers),
+            {"format_func": lambda value: managers.get(value, value), "placeholder": "All managers"},
+        ),
+        "revenue_tier": (
+            "Revenue tier",
+            list(TIERS),
+            {"placeholder": "A, B and C", "help": f"Pareto tier on revenue: {pareto_tiers_text()}."},
+        ),
+        "contribution_tier": (
+            "Profit tier",
+            list(TIERS),
+            {
+                "placeholder": "A, B and C",
+                "help": "Pareto tier on net contribution (what an account earns us after discounts "
+                "and cost to serve), cut like the revenue tier.",
+            },
+        ),
+        "flag": (
+            "Flag",
+            list(FLAGS),
+            {
+                "format_func": FLAGS.get,
+                "placeholder": "Any or none",
+                "help": "Show accounts carrying any of the chosen flags.",
+            },
+        ),
+    }
+    results = {
+        "search": "search",
+        "region": "regions",
+        "industry": "industries",
+        "manager": "managers",
+        "revenue_tier": "revenue_tiers",
+        "contribution_tier": "contribution_tiers",
+        "flag": "flags",
+    }
     chosen: dict = {}
     for position, name in enumerate(fields):
         slot = slots[position % len(slots)]
-        key = f"{prefix}_{name}"
-        common = {"key": key, "persist_state": "session"}
-        if name == "search":
-            chosen["search"] = slot.text_input(
-                "Search by name",
-                placeholder="Customer name or id",
-                icon=":material/search:",
-                **common,
-            ).strip()
-        elif name == "region":
-            chosen["regions"] = tuple(slot.multiselect("Region", options["regions"], placeholder="All regions", **common))
-        elif name == "industry":
-            chosen["industries"] = tuple(
-                slot.multiselect("Industry", options["industries"], placeholder="All industries", **common)
-            )
-        elif name == "manager":
-            managers = options["managers"]
-            chosen["managers"] = tuple(
-                slot.multiselect(
-                    "Account manager",
-                    list(managers),
-                    format_func=lambda value, names=managers: names.get(value, value),
-                    placeholder="All managers",
-                    **common,
-                )
-            )
-        elif name == "revenue_tier":
-            chosen["revenue_tiers"] = tuple(
-                slot.multiselect(
-                    "Revenue tier",
-                    list(TIERS),
-                    placeholder="A, B and C",
-                    help=f"Pareto tier on revenue: {pareto_tiers_text()}.",
-                    **common,
-                )
-            )
-        elif name == "contribution_tier":
-            chosen["contribution_tiers"] = tuple(
-                slot.multiselect(
-                    "Profit tier",
-                    list(TIERS),
-                    placeholder="A, B and C",
-                    help="Pareto tier on net contribution (margin after cost to serve), cut like the revenue tier.",
-                    **common,
-                )
-            )
-        elif name == "flag":
-            chosen["flags"] = tuple(
-                slot.multiselect(
-                    "Flag",
-                    list(FLAGS),
-                    format_func=FLAGS.get,
-                    placeholder="Any or none",
-                    help="Show accounts carrying any of the chosen flags.",
-                    **common,
-                )
-            )
-    return AccountFilters(**chosen, _labels={"managers": options["managers"]})
+        label, values, extra = widgets[name]
+        param, what = FILTER_PARAMS[name]
+        value = url_widget(
+            slot.text_input if name == "search" else slot.multiselect,
+            label,
+            values,
+            key=f"{prefix}_{name}",
+            param=param,
+            what=what,
+            url_text=_filter_url_text(name),
+            persist_state="session",
+            **extra,
+        )
+        chosen[results[name]] = value.strip() if name == "search" else tuple(value)
+    return AccountFilters(**chosen, _labels={"managers": managers})
 
 
 # --- links to the Account page ---------------------------------------------------------------

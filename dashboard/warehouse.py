@@ -17,7 +17,7 @@ def warehouse_path() -> Path:
     return resolve_paths()[1]
 
 
-def _published_version(path: Path) -> tuple[int, int, int]:
+def published_version(path: Path) -> tuple[int, int, int]:
     """Which file is published: a publish replaces it (a new inode, time and size), so a new value
     means new data."""
     stat = path.stat()
@@ -53,7 +53,7 @@ def query(sql: str, params: tuple = ()) -> pd.DataFrame:
         )
         st.stop()
     try:
-        return _query(str(path), _published_version(path), sql, params)
+        return _query(str(path), published_version(path), sql, params)
     except (duckdb.IOException, OSError):
         # A publish swaps the file between our stat and our read, or the file is being replaced:
         # say so and let the reader retry, rather than show a stack trace.

@@ -89,10 +89,10 @@ def test_portfolio_headline_figures_match_the_warehouse(page, sql):
     assert shown["Active customers"] == f"{active:,}"
     assert shown["Revenue, 12 months"] == format_money(revenue)
     assert shown["Key accounts"] == f"{key_count:,}"
-    assert shown["Share of revenue"] == format_share(float(key_revenue) / float(revenue))
+    assert shown["Revenue share"] == format_share(float(key_revenue) / float(revenue))
     assert shown["Top 20 % bring"] == format_share(top_share)
     assert shown["Margin coverage"] == format_share(coverage)
-    assert {"Share of profit", "Herfindahl index", "Net contribution, 12 months"} <= set(shown)
+    assert {"Profit share", "Herfindahl", "Net contribution, 12 months"} <= set(shown)
     # Pareto, whale curve, tier matrix.
     assert len(app.get("plotly_chart")) == 3
     listed = table(app, "key_accounts_table")
@@ -117,7 +117,7 @@ def test_portfolio_follows_the_chosen_definition(page, sql):
         "select sum(m.revenue_t12m) from marts.key_account_scorecard s join marts.customer_metrics m "
         "using (customer_id) where s.definition_name = 'the_big_ones' and s.is_key_account"
     )[0]
-    assert metrics(app)["Share of revenue"] == format_share(float(key_revenue) / float(revenue))
+    assert metrics(app)["Revenue share"] == format_share(float(key_revenue) / float(revenue))
     assert metrics(app)["Key accounts"] == f"{len(big_ones):,}"
     assert table(app, "tier_table")["Key accounts"].sum() == len(big_ones)
 
@@ -242,7 +242,7 @@ def test_scorecard_manager_and_search_filters(page, sql):
     (unassigned,) = sql("select count(*) from marts.customer_metrics where is_active and account_manager_id is null")[0]
     listed = table(app, "scorecard_table")
     assert len(listed) == min(unassigned, 1000)
-    assert set(listed["manager"]) == {"—"}
+    assert set(listed["manager"]) == {"No manager"}
 
     app.multiselect(key="scorecard_manager").set_value([])
     name = sql("select customer_name from marts.customer_metrics where is_active order by customer_id limit 1")[0][0]

@@ -9,8 +9,10 @@ from dashboard.text import markdown_text
 from dashboard.ui import (
     FLAGS,
     MISTAKE_FLAGS,
+    UNKNOWN,
     definition_label,
     definition_select,
+    format_growth,
     format_money,
     format_share,
     input_gaps_notice,
@@ -163,10 +165,10 @@ else:
         else "no score"
     )
     tiers = ", ".join(
-        f"{kind} tier {card[f'{kind}_tier']}"
+        f"{name} tier {card[f'{kind}_tier']}"
         if not missing(card[f"{kind}_tier"])
-        else f"{kind} tier unknown"
-        for kind in ("revenue", "contribution")
+        else f"{name} tier unknown"
+        for kind, name in (("revenue", "revenue"), ("contribution", "profit"))
     )
     override = ""
     if not missing(card["override_status"]):
@@ -193,7 +195,8 @@ row1[0].metric(
     format_money(metrics["revenue_t12m"]),
     None
     if missing(metrics["revenue_growth_yoy"])
-    else f"{format_share(metrics['revenue_growth_yoy'], signed=True)} vs year before",
+    else f"{format_growth(metrics['revenue_growth_yoy'])} vs year before",
+    help="What the customer bought in the last twelve months, after discounts and returns.",
 )
 row1[1].metric(
     "Gross margin",
@@ -203,11 +206,13 @@ row1[1].metric(
     else f"{format_share(metrics['gross_margin_pct_t12m'], 1)} margin",
     delta_color="off",
     delta_arrow="off",
+    help="Revenue minus the cost of the goods sold. A dash: unknown, as no product costs were loaded.",
 )
 row1[2].metric(
     "Cost to serve",
     format_money(metrics["cost_to_serve_t12m"]),
-    help="Support, visits, rush shipping and returns handling.",
+    help="Support, visits, rush shipping and returns handling. A dash: unknown, as no service costs "
+    "were loaded.",
 )
 row1[3].metric(
     "Net contribution",
@@ -217,6 +222,7 @@ row1[3].metric(
     else f"{format_share(metrics['net_margin_pct_t12m'], 1)} net margin",
     delta_color="off",
     delta_arrow="off",
+    help="What the customer earned us: gross margin minus cost to serve. A dash: unknown.",
 )
 row1[4].metric(
     "Share of wallet",
@@ -225,15 +231,17 @@ row1[4].metric(
     delta_color="off",
     delta_arrow="off",
     help="Our revenue over the customer's yearly spend in our categories (market research, else "
-    "estimated from similar companies).",
+    "estimated from similar companies). A dash: no wallet known.",
 )
 row1[5].metric(
     # The unit in the label: "48 months" does not fit a sixth of the page at 1440 px.
     "Tenure, months",
-    "–" if missing(metrics["tenure_months"]) else f"{int(metrics['tenure_months'])}",
+    UNKNOWN if missing(metrics["tenure_months"]) else f"{int(metrics['tenure_months'])}",
     None if missing(metrics["first_order_date"]) else f"since {metrics['first_order_date']:%b %Y}",
     delta_color="off",
     delta_arrow="off",
+    help="How long the customer has bought from us: months since the first order we know of (it may "
+    "be a customer from before the data starts).",
 )
 
 tab_sales, tab_wallet, tab_cost, tab_plan, tab_score, tab_history = st.tabs(

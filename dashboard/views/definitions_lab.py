@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import scoring
-from dashboard.ui import input_gaps_notice
+from dashboard.ui import input_gaps_notice, url_widget
 from dashboard.views.definitions_lab_sections import (
     backtest,
     custom_definition,
@@ -58,12 +58,18 @@ options = [*presets, CUSTOM]
 first = st.session_state.get("definition", "balanced")
 first = first if first in presets else next(iter(presets))
 second = "the_big_ones" if first != "the_big_ones" and "the_big_ones" in presets else None
-chosen = st.multiselect(
+# In the URL as `?compare=balanced&compare=the_big_ones` (`custom` for the custom weights, whose
+# settings stay in the session).
+chosen = url_widget(
+    st.multiselect,
     "Definitions to compare (the first one is the reference)",
     options,
-    default=[name for name in (first, second) if name],
-    format_func=option_label,
     key="lab_definitions",
+    param="compare",
+    what="key-account definition",
+    default=[name for name in (first, second) if name],
+    url_text=lambda name: "custom" if name == CUSTOM else name,
+    format_func=option_label,
     help="Presets come from the scorecard definitions configuration; 'Custom weights' lets you set "
     "the eight weights, the selection rule and the gates yourself.",
 )

@@ -8,10 +8,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.export import download_button
 from dashboard.ui import (
     FLAGS,
     MISTAKE_FLAGS,
+    Figure,
     account_filters,
     account_link,
     definition_label,
@@ -21,22 +21,40 @@ from dashboard.ui import (
     format_share,
     input_gaps_notice,
     manager_labels,
-    money_format,
     run_settings,
+    show_chart,
+    show_table,
+    url_widget,
 )
 from dashboard.warehouse import query
 
 DISPLAY_LIMIT = 1000
 OAK = "is_tomorrows_oak"
-FLAG_COLOURS = {
-    "is_big_but_unprofitable": "#c0392b",
-    "is_big_revenue_one_off": "#e67e22",
-    "is_easy_sell_no_growth": "#8e7cc3",
+# Each flag's colour and hatching in the chart: the hatching and the count written in each segment
+# tell the flags apart without the colours.
+FLAG_STYLES = {
+    "is_big_but_unprofitable": ("#b03a2e", ""),
+    "is_big_revenue_one_off": ("#e8a33d", "/"),
+    "is_easy_sell_no_growth": ("#6a51a3", "x"),
 }
 
 # Per flag: the column with the sentence, what the flag means (with the limits this run used), and
-# the figures behind it (column -> label, format).
-MONEY, PERCENT, NUMBER, DECIMAL, SCORE5 = money_format(), "percent", "%d", "%.2f", "%.1f / 5"
+# the figures behind it (column -> Figure).
+REVENUE = Figure("Revenue, 12 months", help="What the customer bought in the last twelve months, after discounts and returns.")
+GROWTH = Figure(
+    "Growth a year",
+    "growth",
+    help="Revenue growth a year: year on year, else the three-year trend. '> +999 %': the customer bought "
+    "next to nothing the year before.",
+)
+SHARE_OF_WALLET = Figure(
+    "Share of wallet",
+    "share",
+    help="Our revenue as a share of what the customer spends a year on what we sell.",
+)
+STRATEGIC_FIT = Figure(
+    "Strategic fit", "rating", help="The account team's score, 1 to 5, of how well the customer fits where we want to go."
+)
 limits = run_settings()
 tier_a = format_share(limits["pareto_a_cutoff"])
 one_off_months = int(limits["flag_one_off_max_tenure_months"])
@@ -50,11 +68,23 @@ FLAG_DETAILS = {
         "earns us, or a loss: big buyers with the procurement power to squeeze our price, or accounts that cost "
         "more to serve than they earn.",
         "figures": {
-            "revenue_t12m": ("Revenue, 12 months", MONEY),
-            "gross_margin_pct_t12m": ("Gross margin", PERCENT),
-            "cost_to_serve_t12m": ("Cost to serve", MONEY),
-            "net_contribution_t12m": ("Net contribution", MONEY),
-            "contribution_margin_pct_t12m": ("Margin judged (net, else gross)", PERCENT),
+            "revenue_t12m": REVENUE,
+            "gross_margin_pct_t12m": Figure(
+                "Gross margin", "share", digits=1, help="Revenue minus the cost of the goods, as a share of revenue."
+            ),
+            "cost_to_serve_t12m": Figure(
+                "Cost to serve", help="Support, visits, rush shipping and returns handling, last twelve months."
+            ),
+            "net_contribution_t12m": Figure(
+                "Net contribution", help="Gross margin minus cost to serve: what the customer earned us."
+            ),
+            "contribution_margin_pct_t12m": Figure(
+                "Margin judged",
+                "share",
+                digits=1,
+                help="The margin the flag looks at: net contribution as a share of revenue (the gross margin "
+                "where no service costs are known).",
+            ),
         },
     },
     "is_big_revenue_one_off": {
@@ -64,10 +94,12 @@ FLAG_DETAILS = {
         f"relationship of {relationship_years} years or more. Where the export starts less than {one_off_months} "
         "months ago, the ordering rhythm alone decides.",
         "figures": {
-            "revenue_t12m": ("Revenue, 12 months", MONEY),
-            "tenure_months": ("Customer for (months)", NUMBER),
-            "active_months_lifetime": ("Months with orders, in all", NUMBER),
-            "order_count_lifetime": ("Orders in all", NUMBER),
+            "revenue_t12m": REVENUE,
+            "tenure_months": Figure("Months a customer", "count", help="Months since the first order we know of."),
+            "active_months_lifetime": Figure(
+                "Months with orders", "count", help="Months with at least one order, over the whole history."
+            ),
+            "order_count_lifetime": Figure("Orders", "count", help="Orders over the whole history."),
         },
     },
     "is_easy_sell_no_growth": {
@@ -78,12 +110,20 @@ FLAG_DETAILS = {
         f"{format_share(limits['flag_easy_sell_min_share_of_wallet'])} or more of the wallet, and the account does "
         f"not fit where we want to go (strategic fit {limits['flag_easy_sell_max_strategic_fit']:g} / 5 or less).",
         "figures": {
-            "revenue_t12m": ("Revenue, 12 months", MONEY),
-            "active_quarters_t12m": ("Quarters with orders, of 4", NUMBER),
-            "quarterly_revenue_volatility": ("Volatility, quarterly", DECIMAL),
-            "revenue_growth": ("Growth a year", PERCENT),
-            "share_of_wallet": ("Share of wallet", PERCENT),
-            "strategic_fit_score": ("Strategic fit", SCORE5),
+            "revenue_t12m": REVENUE,
+            "active_quarters_t12m": Figure(
+                "Quarters with orders", "count", help="Of the last four quarters, how many had an order."
+            ),
+            "quarterly_revenue_volatility": Figure(
+                "Volatility",
+                "number",
+                digits=2,
+                help="How much revenue swings from quarter to quarter (standard deviation over the mean): "
+                "0 is the same every quarter, 1 and above is erratic.",
+            ),
+            "revenue_growth": GROWTH,
+            "share_of_wallet": SHARE_OF_WALLET,
+            "strategic_fit_score": STRATEGIC_FIT,
         },
     },
     OAK: {
@@ -95,12 +135,18 @@ FLAG_DETAILS = {
         f"strategic fit of {limits['flag_oak_min_strategic_fit']:g} / 5 or more (or not yet assessed): ranking by "
         "revenue hides them. They make the development list beside the key accounts.",
         "figures": {
-            "revenue_t12m": ("Revenue, 12 months", MONEY),
-            "revenue_growth": ("Growth a year", PERCENT),
-            "revenue_growth_material": ("Growth weighed by size", PERCENT),
-            "share_of_wallet": ("Share of wallet", PERCENT),
-            "wallet_headroom": ("Wallet headroom", MONEY),
-            "strategic_fit_score": ("Strategic fit", SCORE5),
+            "revenue_t12m": REVENUE,
+            "revenue_growth": GROWTH,
+            "revenue_growth_material": Figure(
+                "Growth by size",
+                "growth",
+                help="The growth weighed by the revenue behind it, so a tiny customer doubling counts for little.",
+            ),
+            "share_of_wallet": SHARE_OF_WALLET,
+            "wallet_headroom": Figure(
+                "Wallet headroom", help="What the customer spends a year on what we sell, elsewhere: ours to win."
+            ),
+            "strategic_fit_score": STRATEGIC_FIT,
         },
     },
 }
@@ -144,10 +190,13 @@ false_keys = int(counts["false_key_accounts"])
 flagged = sum(int(counts[f"{flag}_all"]) for flag in MISTAKE_FLAGS)
 # A definition that avoids every mistake would open the page on three zeros and hide the customers
 # a revenue ranking would have made key accounts by mistake: then it opens on every flagged customer.
-everyone = st.toggle(
+everyone = url_widget(
+    st.toggle,
     "Show every flagged customer, not only key accounts",
-    value=key_accounts > 0 and false_keys == 0,
     key="mistakes_all_customers",
+    param="all_customers",
+    what="setting",
+    default=key_accounts > 0 and false_keys == 0,
     persist_state="session",
     help="Off: the false key accounts, i.e. key accounts under the chosen definition that carry a mistake flag.",
 )
@@ -171,7 +220,10 @@ for slot, flag in zip(row, FLAGS):
             border=True,
             help="Customers flagged as tomorrow's oak trees, key account or not.",
         )
-        slot.caption(f"{already:,} already key accounts under {label}" + _not_judged(OAK))
+        slot.caption(
+            f"{already:,} of them already {'a key account' if already == 1 else 'key accounts'} under {label}"
+            + _not_judged(OAK)
+        )
     else:
         slot.metric(
             FLAGS[flag],
@@ -221,16 +273,38 @@ with left:
     names = [definition_label(n) + (" ◀" if n == definition else "") for n in by_definition["definition_name"]]
     figure = go.Figure()
     for flag in MISTAKE_FLAGS:
+        colour, hatching = FLAG_STYLES[flag]
+        counts_shown = by_definition[flag]
         figure.add_trace(
             go.Bar(
                 y=names,
-                x=by_definition[flag],
+                x=counts_shown,
                 orientation="h",
                 name=FLAGS[flag],
-                marker_color=FLAG_COLOURS[flag],
+                marker={"color": colour, "line": {"color": "#ffffff", "width": 1},
+                        "pattern": {"shape": hatching, "bgcolor": colour, "fgcolor": "rgba(255,255,255,0.6)", "size": 10,
+                                    "solidity": 0.2}},
+                # The count in each segment wide enough to hold it, so the flags read without colour.
+                text=[f"{int(n)}" if n else "" for n in counts_shown],
+                textposition="inside",
+                insidetextanchor="middle",
+                textangle=0,
+                textfont={"color": "#1f1f1f" if flag == "is_big_revenue_one_off" else "#ffffff"},
                 hovertemplate="%{y}: %{x} key accounts " + FLAGS[flag].lower() + "<extra></extra>",
             )
         )
+    totals = by_definition[list(MISTAKE_FLAGS)].sum(axis=1)
+    figure.add_trace(
+        go.Scatter(
+            y=names,
+            x=totals,
+            mode="text",
+            text=[f" {int(n)} in all" if n else " none" for n in totals],
+            textposition="middle right",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
     figure.add_trace(
         go.Bar(
             y=names,
@@ -244,16 +318,20 @@ with left:
     )
     figure.update_layout(
         barmode="stack",
-        height=360,
+        height=380,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         yaxis={"autorange": "reversed"},
-        xaxis={"title": "Key accounts with the flag"},
+        xaxis={
+            "title": "Key accounts with the flag",
+            "range": [0, max(1.0, float((totals + by_definition[OAK]).max())) * 1.2],
+        },
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
     )
-    st.plotly_chart(figure, width="stretch", key="mistakes_by_definition")
+    show_chart(figure, key="mistakes_by_definition")
     st.caption(
-        "How many of each definition's key accounts carry a mistake flag (◀ marks the definition in use; click "
-        "“Tomorrow's oaks picked” to add the oak trees each list contains)."
+        "How many of each definition's key accounts carry a mistake flag, the count written in each segment "
+        "(big but unprofitable solid, big revenue one-off striped, easy sell crossed) and the total at the end; "
+        "◀ marks the definition in use. Click “Tomorrow's oaks picked” to add the oak trees each list contains."
     )
 with right:
     st.subheader("What the flags mean")
@@ -304,63 +382,42 @@ def show(flag: str, only_key: bool) -> None:
         else:
             st.success(f"No customer is flagged “{FLAGS[flag].lower()}”.")
         return
-    table = frame.assign(
-        manager=manager_labels(frame["account_manager_id"])
-    ).drop(columns="account_manager_id")
-    for column in details["figures"]:
-        if details["figures"][column][1] in (MONEY,):
-            table[column] = table[column].astype(float)
-    config = {
-        "customer_id": None,
-        "customer_name": st.column_config.TextColumn("Customer", width="medium"),
-        "is_key_account": st.column_config.CheckboxColumn("Key account", help=f"Key account under {label}"),
-        "score_rank": st.column_config.NumberColumn("Score rank", format="%d", width="small"),
-        "reason": st.column_config.TextColumn("Why it is flagged", width="large"),
-        "manager": st.column_config.TextColumn("Account manager"),
-        "region": st.column_config.TextColumn("Region"),
-    }
-    for column, (title, fmt) in details["figures"].items():
-        config[column] = st.column_config.NumberColumn(title, format=fmt)
-    order_columns = ["customer_name", "reason", "is_key_account", *details["figures"], "score_rank", "manager", "region"]
+    table = frame.assign(manager=manager_labels(frame["account_manager_id"]))
     key = f"mistakes_table_{flag}"
-    selection = st.dataframe(
+    what = "key accounts" if only_key else "customers"
+    shown = f"The first {len(table):,} of {total:,} {what}" if len(table) < total else f"{len(table):,} {what}"
+    selection = show_table(
         table,
-        hide_index=True,
-        width="stretch",
+        {
+            "customer_id": None,
+            "customer_name": st.column_config.TextColumn("Customer", width="medium"),
+            "reason": st.column_config.TextColumn(
+                "Why it is flagged", width="large", help="The figures that raised the flag, in a sentence."
+            ),
+            "is_key_account": st.column_config.CheckboxColumn("Key account", help=f"Key account under {label}"),
+            **details["figures"],
+            "score_rank": Figure(
+                "Rank",
+                "count",
+                help=f"The account's place by score under {label}; a dash: not scored, as it bought nothing "
+                "in the last twelve months.",
+            ),
+            "manager": st.column_config.TextColumn("Account manager"),
+            "region": st.column_config.TextColumn("Region"),
+        },
+        export=f"{flag.removeprefix('is_').replace('_', '-')}-{definition}.csv",
+        export_also={"customer_id": "Customer id"},
         key=key,
-        column_order=order_columns,
-        column_config=config,
         on_select="rerun",
         selection_mode="single-row",
-    )
-    what = "key accounts" if only_key else "customers"
-    shown = (
-        f"The first {len(table):,} of {total:,} {what}"
-        if len(table) < total
-        else f"{len(table):,} {what}"
-    )
-    st.caption(
-        f"{shown} flagged “{FLAGS[flag].lower()}”, "
+        caption=f"{shown} flagged “{FLAGS[flag].lower()}”, "
         + ("most wallet headroom first" if flag == OAK else "largest revenue first")
-        + ", with the figures that raised the flag. Select a row to open the account."
+        + ", with the figures that raised the flag. Select a row to open the account.",
     )
     picked = selection.selection.rows if selection is not None else []
     if picked:
         chosen_row = table.iloc[picked[0]]
         account_link(chosen_row["customer_id"], chosen_row["customer_name"])
-    export = table[["customer_id", *order_columns]].rename(
-        columns={
-            "customer_id": "Customer id",
-            "customer_name": "Customer",
-            "is_key_account": f"Key account ({definition})",
-            "score_rank": "Score rank",
-            "reason": "Why it is flagged",
-            "manager": "Account manager",
-            "region": "Region",
-            **{column: title for column, (title, _) in details["figures"].items()},
-        }
-    )
-    download_button(export, f"{flag.removeprefix('is_').replace('_', '-')}-{definition}.csv")
 
 
 tabs = st.tabs(

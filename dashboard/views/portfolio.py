@@ -48,7 +48,8 @@ st.caption(
 )
 
 revenue = float(figures["revenue_t12m"] or 0)
-contribution = float(figures["net_contribution_t12m"] or 0)
+# Unknown (no service costs loaded) stays unknown: a dash, never €0.
+contribution = None if pd.isna(figures["net_contribution_t12m"]) else float(figures["net_contribution_t12m"])
 active = int(figures["active_customers"])
 
 row = st.columns(4)
@@ -69,7 +70,11 @@ row[3].metric(
     "Net contribution, 12 months",
     format_money(contribution),
     border=True,
-    help=f"{currency_symbol()}{contribution:,.0f}: gross margin minus cost to serve, the last twelve months.",
+    help=(
+        f"{currency_symbol()}{contribution:,.0f}: gross margin minus cost to serve, the last twelve months."
+        if contribution is not None
+        else "Unknown: no service costs were loaded, so cost to serve (and what is left after it) is not known."
+    ),
 )
 
 key_group, concentration_group = st.columns(2)

@@ -8,26 +8,31 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import scoring
-from dashboard.export import download_button
 from dashboard.text import chart_text, markdown_text
 from dashboard.ui import (
     ATTRIBUTES,
     MISTAKE_FLAGS,
     PERSPECTIVES,
     WALLET_SOURCES,
+    Figure,
     account_filters,
     account_link,
     definition_label,
     definition_select,
     definitions,
     flag_labels,
+    format_growth,
     format_money,
     format_share,
     input_gaps_notice,
+    key_account_count_note,
     manager_labels,
     manager_names,
-    money_format,
+    pareto_tiers_text,
     selection_rule_text,
+    show_chart,
+    show_table,
+    url_widget,
 )
 from dashboard.warehouse import query
 
@@ -52,7 +57,15 @@ st.caption(
 )
 
 chosen = account_filters("scorecard")
-key_only = st.toggle("Key accounts only", key="scorecard_key_only", persist_state="session")
+key_only = url_widget(
+    st.toggle,
+    "Key accounts only",
+    key="scorecard_key_only",
+    param="key_only",
+    what="setting",
+    persist_state="session",
+    help="Only the accounts the definition picks, after manual decisions.",
+)
 where, params = chosen.where("m")
 if key_only:
     where += " and s.is_key_account"
@@ -87,10 +100,34 @@ rows = query(
 )
 
 row = st.columns(4)
-row[0].metric("Matching accounts", f"{int(totals['accounts']):,}", border=True)
-row[1].metric("Key accounts among them", f"{int(totals['key_accounts']):,}", border=True)
-row[2].metric("Their revenue, 12 months", format_money(totals["revenue_t12m"]), border=True)
-row[3].metric("Their net contribution", format_money(totals["net_contribution_t12m"]), border=True)
+row[0].metric(
+    "Matching accounts",
+    f"{int(totals['accounts']):,}",
+    border=True,
+    help="Active customers (they bought in the last twelve months) that pass the filters above.",
+)
+row[1].metric(
+    "Key accounts among them",
+    f"{int(totals['key_accounts']):,}",
+    border=True,
+    help="Those the definition picks, after manual decisions that make an account key or take it off.",
+)
+row[2].metric(
+    "Their revenue, 12 months",
+    format_money(totals["revenue_t12m"]),
+    border=True,
+    help="What they bought in the last twelve months, after discounts and returns.",
+)
+row[3].metric(
+    "Their net contribution",
+    format_money(totals["net_contribution_t12m"]),
+    border=True,
+    help="What they earned us in the last twelve months: gross margin minus cost to serve. A dash: "
+    "unknown, as no service costs were loaded.",
+)
+count_note = key_account_count_note(definition)
+if count_note:
+    st.caption(count_note)
 
 if rows.empty:
     st.info("No account matches these filters. Clear one to see more.")
@@ -127,81 +164,80 @@ def _pick_from_table() -> None:
         st.session_state[ACCOUNT_KEY] = st.session_state[IDS_KEY][picked[0]]
 
 
-st.dataframe(
+shown_text = (
+    f"The best-ranked {len(shown):,} of {int(totals['accounts']):,} matching accounts (narrow the filters to see others)"
+    if len(shown) < int(totals["accounts"])
+    else f"{len(shown):,} accounts"
+)
+filters_text = chosen.describe()
+show_table(
     shown,
-    hide_index=True,
-    width="stretch",
-    height=420,
-    key=TABLE_KEY,
-    on_select=_pick_from_table,
-    selection_mode="single-row",
-    column_config={
+    {
         "score_rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
         "customer_name": st.column_config.TextColumn("Customer", width="large"),
-        "is_key_account": st.column_config.CheckboxColumn("Key account"),
+        "is_key_account": st.column_config.CheckboxColumn(
+            "Key account", help="Picked by the definition, after manual decisions."
+        ),
         "is_development_account": st.column_config.CheckboxColumn(
             "Development list",
             help="A tomorrow's oak this definition does not pick: small today, growing fast, most of its "
             "wallet still to win. An account to grow into a key account.",
         ),
-        "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f"),
-        "revenue_tier": st.column_config.TextColumn("Revenue tier", width="small"),
-        "contribution_tier": st.column_config.TextColumn("Profit tier", width="small"),
-        "flags": st.column_config.TextColumn("Flags", width="medium"),
+        "score": st.column_config.ProgressColumn(
+            "Score",
+            min_value=0,
+            max_value=100,
+            format="%.1f",
+            help="0–100: the definition's weighted mix of the eight attributes (select a row to see them).",
+        ),
+        "revenue_tier": st.column_config.TextColumn(
+            "Revenue tier", help=f"Pareto tier on revenue: {pareto_tiers_text()}."
+        ),
+        "contribution_tier": st.column_config.TextColumn(
+            "Profit tier", help="Pareto tier on net contribution, cut like the revenue tier."
+        ),
+        "flags": st.column_config.TextColumn(
+            "Flags", width="medium", help="Classic mistakes and tomorrow's oaks: see Mistakes & oak trees."
+        ),
         "manager": st.column_config.TextColumn("Account manager"),
         "region": st.column_config.TextColumn("Region"),
         "industry": st.column_config.TextColumn("Industry"),
-        "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format=money_format()),
-        "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format=money_format()),
-        "status": st.column_config.TextColumn("Override"),
+        "revenue_t12m": Figure(
+            "Revenue, 12 months", help="What the customer bought in the last twelve months, after discounts and returns."
+        ),
+        "net_contribution_t12m": Figure(
+            "Net contribution",
+            help="What the customer earned us in the last twelve months: gross margin minus cost to serve "
+            "(support, visits, rush shipping, returns handling). A dash: unknown.",
+        ),
+        "status": st.column_config.TextColumn(
+            "Override", help="A manual decision that makes the account key, or not, whatever its score."
+        ),
         "customer_id": st.column_config.TextColumn("Customer id"),
     },
-)
-shown_text = (
-    f"The best-ranked {len(shown):,} of {int(totals['accounts']):,} matching accounts; narrow the filters to see others."
-    if len(shown) < int(totals["accounts"])
-    else f"{len(shown):,} accounts"
-)
-filters_text = chosen.describe()
-st.caption(
-    f"{shown_text} Ranked by score under {definition_label(definition)}"
+    export=f"scorecard-{definition}.csv",
+    height=420,
+    key=TABLE_KEY,
+    on_select=_pick_from_table,
+    selection_mode="single-row",
+    caption=f"{shown_text}, ranked by score under {definition_label(definition)}"
     + (f" · {filters_text}" if filters_text else "")
     + (" · key accounts only" if key_only else "")
-    + ". Select a row to explain its score below."
-)
-download_button(
-    shown.rename(
-        columns={
-            "score_rank": "Rank",
-            "customer_name": "Customer",
-            "is_key_account": "Key account",
-            "is_development_account": "Development list",
-            "score": "Score",
-            "revenue_tier": "Revenue tier",
-            "contribution_tier": "Profit tier",
-            "flags": "Flags",
-            "manager": "Account manager",
-            "region": "Region",
-            "industry": "Industry",
-            "revenue_t12m": "Revenue, 12 months",
-            "net_contribution_t12m": "Net contribution, 12 months",
-            "status": "Override",
-            "customer_id": "Customer id",
-        }
-    ),
-    f"scorecard-{definition}.csv",
+    + ". Select a row to explain its score below.",
 )
 
 # --- Why is it (not) key? --------------------------------------------------------------------
 
 st.subheader("Why is it, or is it not, a key account?")
 labels = dict(zip(shown["customer_id"], "#" + shown["score_rank"].astype(str) + " · " + shown["customer_name"]))
-if st.session_state.get(ACCOUNT_KEY) not in labels:
-    st.session_state[ACCOUNT_KEY] = ids[0]
-account = st.selectbox(
+account = url_widget(
+    st.selectbox,
     "Account",
     ids,
     key=ACCOUNT_KEY,
+    param="account",
+    what="account",
+    where="in the list above",
     format_func=lambda customer: labels.get(customer, customer),
     help="Any account in the list above; selecting a row in the table picks it too.",
 )
@@ -360,12 +396,12 @@ def _measure(attribute: str) -> str:
         if pd.isna(d["revenue_growth"]):
             return "unknown: too little history"
         if pd.notna(d["revenue_growth_yoy"]):
-            rate = f"revenue {format_share(d['revenue_growth_yoy'], signed=True)} year on year"
+            rate = f"revenue {format_growth(d['revenue_growth_yoy'])} year on year"
         elif pd.notna(d["revenue_trend_3y"]):
-            rate = f"3-year trend {format_share(d['revenue_trend_3y'], signed=True)} a year"
+            rate = f"3-year trend {format_growth(d['revenue_trend_3y'])} a year"
         else:
-            rate = f"trend through the last 12 months {format_share(d['revenue_trend_1y'], signed=True)} a year"
-        return f"{rate}; weighed by the revenue behind it {format_share(d['revenue_growth_material'], signed=True)}"
+            rate = f"trend through the last 12 months {format_growth(d['revenue_trend_1y'])} a year"
+        return f"{rate}; weighed by the revenue behind it {format_growth(d['revenue_growth_material'])}"
     if attribute == "wallet_headroom":
         if pd.isna(d["wallet"]):
             return "unknown: no wallet"
@@ -415,8 +451,12 @@ with chart_col:
             marker_color="#1f4e79",
             text=[f"{v:.1f}" for v in order["contribution"]],
             textposition="outside",
-            customdata=order[["value", "effective_weight"]].to_numpy(),
-            hovertemplate="%{y}: %{x:.1f} points<br>value %{customdata[0]:.0f} × weight %{customdata[1]:.1%}<extra></extra>",
+            cliponaxis=False,
+            customdata=[
+                [("unknown" if pd.isna(value) else f"{value:.0f}"), format_share(weight, 1)]
+                for value, weight in zip(order["value"], order["effective_weight"])
+            ],
+            hovertemplate="%{y}: %{x:.1f} points<br>value %{customdata[0]} × weight %{customdata[1]}<extra></extra>",
         )
     )
     if breakdown["key_average"].notna().any():
@@ -425,23 +465,24 @@ with chart_col:
                 y=order["attribute"],
                 x=order["key_average"],
                 orientation="h",
-                name="Average key account",
-                marker_color="#d9822b",
-                opacity=0.55,
+                name="Average key account (hatched)",
+                marker={"color": "#f3d9bf", "line": {"color": "#b0601a", "width": 1},
+                        "pattern": {"shape": "/", "fgcolor": "#b0601a", "size": 6}},
                 hovertemplate="%{y}: %{x:.1f} points for the average key account<extra></extra>",
             )
         )
     figure.update_layout(
         barmode="group",
         height=420,
-        margin={"l": 10, "r": 30, "t": 10, "b": 10},
+        margin={"l": 10, "r": 40, "t": 10, "b": 10},
         xaxis={"title": "Points contributed to the score"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
     )
-    st.plotly_chart(figure, width="stretch", key="contribution_chart")
+    show_chart(figure, key="contribution_chart")
     st.caption(
         "Each attribute's contribution to the score (its 0–100 value × its weight); the contributions add up "
-        "to the score. The orange bars show the average key account under this definition."
+        "to the score. Solid bars: this account, with its points written beside them; hatched bars: the "
+        "average key account under this definition."
     )
 with text_col:
     weighted = breakdown[breakdown["effective_weight"] > 0]
@@ -455,7 +496,8 @@ with text_col:
         )
     if not behind.empty:
         lines.append(
-            "**Behind it on** " + ", ".join(f"{r.attribute.lower()} ({r.gap:.1f})" for r in behind.itertuples())
+            "**Behind it on** "
+            + ", ".join(f"{r.attribute.lower()} (−{abs(r.gap):.1f})" for r in behind.itertuples())
         )
     # Attributes the definition weighs but this account lacks: their weight went to the others.
     unknown = [
@@ -466,46 +508,41 @@ with text_col:
     st.markdown("\n\n".join(lines) or "Scores like the average key account on every attribute.")
     account_link(account, d["customer_name"])
 
-st.dataframe(
+show_table(
     breakdown,
-    hide_index=True,
-    width="stretch",
-    key="breakdown_table",
-    column_config={
+    {
         "attribute": st.column_config.TextColumn("Attribute"),
-        "perspective": st.column_config.TextColumn("Perspective"),
-        "measure": st.column_config.TextColumn("The figure behind it", width="large"),
-        "value": st.column_config.NumberColumn(
-            "Value (0–100)",
-            format="%.0f",
-            help="Revenue, profit and headroom on a log scale (ten times the money is the same "
+        "perspective": st.column_config.TextColumn(
+            "Perspective", help="Today: how the account performs now. Future and fit: where it can go."
+        ),
+        "measure": st.column_config.TextColumn("The figure behind it", width="medium"),
+        "value": Figure(
+            "Value",
+            "number",
+            help="0–100. Revenue, profit and headroom on a log scale (ten times the money is the same "
             "number of points; 100 = the largest); the other attributes as the share of active "
-            "customers this account beats.",
+            "customers this account beats. A dash: unknown.",
         ),
-        "effective_weight": st.column_config.NumberColumn(
-            "Weight", format="percent", help="The definition's weight, plus a share of the weight of unknown attributes."
+        "effective_weight": Figure(
+            "Weight",
+            "share",
+            digits=1,
+            help="The definition's weight, plus a share of the weight of unknown attributes.",
         ),
-        "contribution": st.column_config.NumberColumn("Points", format="%.1f", help="Value × weight."),
-        "key_average": st.column_config.NumberColumn("Average key account", format="%.1f"),
-        "gap": st.column_config.NumberColumn("Difference", format="%+.1f"),
+        "contribution": Figure("Points", "number", digits=1, help="Value × weight: what the attribute adds to the score."),
+        "key_average": Figure(
+            "Key average", "number", digits=1, help="The points the average key account under this definition gets here."
+        ),
+        "gap": Figure(
+            "Gap",
+            "number",
+            digits=1,
+            signed=True,
+            help="This account's points minus the average key account's.",
+        ),
     },
-)
-st.caption(
-    f"How {markdown_text(d['customer_name'])} earns its score under {definition_label(definition)}: each attribute's figure, "
-    "its 0–100 value among active customers, its weight and the points it adds."
-)
-download_button(
-    breakdown.rename(
-        columns={
-            "attribute": "Attribute",
-            "perspective": "Perspective",
-            "measure": "Figure",
-            "value": "Value (0-100)",
-            "effective_weight": "Weight",
-            "contribution": "Points",
-            "key_average": "Average key account",
-            "gap": "Difference",
-        }
-    ),
-    f"score-{account}-{definition}.csv",
+    export=f"score-{account}-{definition}.csv",
+    key="breakdown_table",
+    caption=f"How {markdown_text(d['customer_name'])} earns its score under {definition_label(definition)}: each attribute's figure, "
+    "its 0–100 value among active customers, its weight and the points it adds.",
 )

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from dashboard.ui import currency_symbol, format_money, format_share
+from dashboard.ui import UNKNOWN, currency_symbol, format_money, format_share, show_chart
 from dashboard.views.account_tabs.shared import (
     COST_COLOUR,
     MARGIN_COLOUR,
@@ -23,16 +23,24 @@ def draw(customer_id: str, metrics: pd.Series) -> None:
     revenue = metrics["revenue_t12m"]
     orders = metrics["order_count_t12m"]
     columns = st.columns(3)
-    columns[0].metric("Cost to serve, 12 months", format_money(cost))
+    columns[0].metric(
+        "Cost to serve, 12 months",
+        format_money(cost),
+        help="Support, visits, rush shipping and returns handling for this customer. A dash: unknown, "
+        "as no service costs were loaded.",
+    )
     columns[1].metric(
-        f"Per {currency_symbol().strip()} of revenue",
-        "–"
+        "Share of revenue",
+        UNKNOWN
         if missing(cost) or missing(revenue) or float(revenue) <= 0
         else format_share(float(cost) / float(revenue), 1),
+        help=f"What serving the customer costs for each {currency_symbol().strip() or 'unit'} it buys, "
+        "as a share of its revenue.",
     )
     columns[2].metric(
         "Per order",
-        "–" if missing(cost) or not orders else format_money(float(cost) / float(orders)),
+        UNKNOWN if missing(cost) or not orders else format_money(float(cost) / float(orders)),
+        help="Cost to serve over the orders of the last twelve months.",
     )
     if missing(cost):
         st.info("No service-cost file was loaded: cost to serve and net contribution are unknown.")
@@ -56,9 +64,9 @@ def draw(customer_id: str, metrics: pd.Series) -> None:
             height=320, margin={"t": 30, "b": 10}, legend={"orientation": "h", "y": 1.12}
         )
         figure.update_yaxes(title_text=currency_symbol().strip(), tickprefix=currency_symbol(), tickformat="~s")
-        st.plotly_chart(figure, width="stretch")
+        show_chart(figure)
         st.caption(
-            "What serving the customer cost per month (support, visits, rush shipping, returns "
-            "handling) and what it left after that: gross margin minus cost to serve. Last 24 "
-            "months with orders."
+            "What serving the customer cost per month (bars: support, visits, rush shipping, returns "
+            "handling) and what it left after that (the line with dots: gross margin minus cost to "
+            "serve). Last 24 months with orders."
         )

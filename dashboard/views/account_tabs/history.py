@@ -6,9 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.export import download_button
 from dashboard.text import markdown_text
-from dashboard.ui import definition_label, pareto_tiers_text
+from dashboard.ui import UNKNOWN, definition_label, pareto_tiers_text, show_table
 from dashboard.views.account_tabs.shared import missing
 from dashboard.warehouse import query
 
@@ -55,27 +54,25 @@ def draw(customer_id: str, card: pd.Series | None, definition: str) -> None:
             "previous_revenue_tier",
             "previous_contribution_tier",
         ):
-            history[column] = history[column].fillna("–")
-        st.dataframe(
+            history[column] = history[column].fillna(UNKNOWN)
+        show_table(
             history,
-            hide_index=True,
-            width="stretch",
-            column_config={
+            {
                 "valid_from": st.column_config.DatetimeColumn("Recorded", format="D MMM YYYY"),
                 "reporting_date": st.column_config.DateColumn("Figures as of", format="D MMM YYYY"),
-                "change": "Change",
+                "change": st.column_config.TextColumn("Change"),
                 "is_key_account": st.column_config.CheckboxColumn("Key account"),
-                "revenue_tier": "Revenue tier",
-                "contribution_tier": "Contribution tier",
-                "previous_revenue_tier": "Revenue tier before",
-                "previous_contribution_tier": "Contribution tier before",
+                "revenue_tier": st.column_config.TextColumn("Revenue tier", help=f"Pareto tier on revenue: {pareto_tiers_text()}."),
+                "contribution_tier": st.column_config.TextColumn(
+                    "Profit tier", help="Pareto tier on net contribution, cut like the revenue tier."
+                ),
+                "previous_revenue_tier": st.column_config.TextColumn("Revenue tier before"),
+                "previous_contribution_tier": st.column_config.TextColumn("Profit tier before"),
             },
+            export=f"status-history-{customer_id}-{definition}.csv",
+            caption="Each time a run found the account entering or leaving the key-account list, or moving "
+            f"between Pareto tiers ({pareto_tiers_text()}).",
         )
-        st.caption(
-            "Each time a run found the account entering or leaving the key-account list, or moving "
-            f"between Pareto tiers ({pareto_tiers_text()})."
-        )
-        download_button(history, f"status-history-{customer_id}-{definition}.csv")
 
     st.markdown("**Manual decisions**")
     if card is not None and not missing(card["override_status"]):
@@ -95,18 +92,20 @@ def draw(customer_id: str, card: pd.Series | None, definition: str) -> None:
         decisions["forced_status"] = (
             decisions["forced_status"].map(STATUS).fillna(decisions["forced_status"])
         )
-        st.dataframe(
+        decisions["decided_by"] = decisions["decided_by"].fillna(UNKNOWN)
+        decisions["reason"] = decisions["reason"].fillna("no reason given")
+        show_table(
             decisions,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "forced_status": "Decision",
-                "reason": "Reason",
-                "decided_by": "Decided by",
+            {
+                "forced_status": st.column_config.TextColumn("Decision"),
+                "reason": st.column_config.TextColumn("Reason"),
+                "decided_by": st.column_config.TextColumn("Decided by"),
                 "decided_on": st.column_config.DateColumn("Decided on", format="D MMM YYYY"),
-                "expires_on": st.column_config.DateColumn("Until", format="D MMM YYYY"),
+                "expires_on": st.column_config.DateColumn(
+                    "Until", format="D MMM YYYY", help="Empty: the decision stands until taken back."
+                ),
                 "is_in_force": st.column_config.CheckboxColumn("In force"),
             },
+            export=f"overrides-{customer_id}.csv",
+            caption="Decisions by sales leadership that override the computed key-account status.",
         )
-        st.caption("Decisions by sales leadership that override the computed key-account status.")
-        download_button(decisions, f"overrides-{customer_id}.csv")

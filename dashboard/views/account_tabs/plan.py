@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.export import download_button
-from dashboard.plans import label_periods, plan_chart
-from dashboard.ui import below_plan_text, money_format
+from dashboard.plans import PLAN_FIGURES, label_periods, not_started, plan_chart
+from dashboard.ui import below_plan_text, show_table
 from dashboard.warehouse import query
 
 
@@ -18,10 +17,10 @@ def draw(customer_id: str) -> None:
                cast(target_revenue as double) as target_revenue,
                cast(target_revenue_to_date as double) as target_revenue_to_date,
                cast(actual_revenue as double) as actual_revenue,
-               revenue_attainment * 100 as revenue_attainment,
+               revenue_attainment,
                cast(target_gross_margin_to_date as double) as target_gross_margin_to_date,
                cast(actual_gross_margin as double) as actual_gross_margin,
-               margin_attainment * 100 as margin_attainment,
+               margin_attainment,
                is_below_plan
         from marts.account_plan_performance
         where customer_id = ?
@@ -52,32 +51,17 @@ def draw(customer_id: str) -> None:
                 "is_below_plan",
             ]
         ]
-        st.dataframe(
+        show_table(
             table,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "period": "Period",
-                "period_status": "Status",
-                "target_revenue": st.column_config.NumberColumn("Revenue target", format=money_format()),
-                "target_revenue_to_date": st.column_config.NumberColumn(
-                    "Target to date", format=money_format()
+            {
+                "period": st.column_config.TextColumn("Period"),
+                "period_status": st.column_config.TextColumn("Status"),
+                **PLAN_FIGURES,
+                "is_below_plan": st.column_config.CheckboxColumn(
+                    "Below plan", help=f"Ticked: {below_plan_text()}."
                 ),
-                "actual_revenue": st.column_config.NumberColumn("Actual revenue", format=money_format()),
-                "revenue_attainment": st.column_config.NumberColumn(
-                    "Revenue vs plan", format="%.0f %%"
-                ),
-                "target_gross_margin_to_date": st.column_config.NumberColumn(
-                    "Margin target to date", format=money_format()
-                ),
-                "actual_gross_margin": st.column_config.NumberColumn(
-                    "Actual margin", format=money_format()
-                ),
-                "margin_attainment": st.column_config.NumberColumn(
-                    "Margin vs plan", format="%.0f %%"
-                ),
-                "is_below_plan": st.column_config.CheckboxColumn("Below plan"),
             },
+            export=f"plan-vs-actual-{customer_id}.csv",
+            blank=not_started(table),
+            caption=f"Below plan: {below_plan_text()}. A period not started yet has no figures to show.",
         )
-        st.caption(f"Below plan: {below_plan_text()}.")
-        download_button(table, f"plan-vs-actual-{customer_id}.csv")

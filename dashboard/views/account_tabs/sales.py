@@ -9,10 +9,10 @@ import pandas as pd
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from dashboard.export import download_button
-from dashboard.ui import currency_symbol, format_share, money_format
+from dashboard.ui import UNKNOWN, currency_symbol, format_share, show_chart, show_table
 from dashboard.views.account_tabs.shared import (
     MARGIN_COLOUR,
+    MONTHLY_FIGURES,
     ORDERS_COLOUR,
     REVENUE_COLOUR,
     missing,
@@ -24,24 +24,40 @@ def draw(customer_id: str, metrics: pd.Series) -> None:
     """`metrics` is the customer's row of marts.customer_metrics."""
     monthly = monthly_figures(customer_id)
     loyalty = st.columns(5)
-    loyalty[0].metric("Orders, 12 months", f"{int(metrics['order_count_t12m'] or 0):,}")
-    loyalty[1].metric("Months with orders, of 12", f"{int(metrics['active_months_t12m'] or 0)}")
+    loyalty[0].metric(
+        "Orders, 12 months",
+        f"{int(metrics['order_count_t12m'] or 0):,}",
+        help="Orders in the last twelve months.",
+    )
+    loyalty[1].metric(
+        "Months with orders, of 12",
+        f"{int(metrics['active_months_t12m'] or 0)}",
+        help="In how many of the last twelve months the customer ordered: 12 is every month.",
+    )
     loyalty[2].metric(
         "Active years",
-        "–"
+        UNKNOWN
         if missing(metrics["possible_years"])
         else f"{int(metrics['active_years'])} of {int(metrics['possible_years'])}",
+        help="Calendar years with an order, of the years the customer could have ordered in.",
     )
-    loyalty[3].metric("Repeat rate", format_share(metrics["repeat_rate"]))
+    loyalty[3].metric(
+        "Repeat rate",
+        format_share(metrics["repeat_rate"]),
+        help="Share of the months the customer bought in that came at most three months after the "
+        "month it bought in before: how steadily it comes back.",
+    )
     loyalty[4].metric(
         "Days since last order",
-        "–"
+        UNKNOWN
         if missing(metrics["days_since_last_order"])
         else f"{int(metrics['days_since_last_order']):,}",
         "churn risk"
         if not missing(metrics["is_churn_risk"]) and bool(metrics["is_churn_risk"])
         else None,
         delta_color="inverse",
+        help="Days from the last order to the reporting date; 'churn risk' when that silence lasts several "
+        "times the customer's usual gap between orders.",
     )
     if monthly.empty:
         st.info("No orders recorded for this customer.")
@@ -56,8 +72,8 @@ def draw(customer_id: str, metrics: pd.Series) -> None:
         figure.add_bar(
             x=monthly["month_start"],
             y=monthly["gross_margin"],
-            name="Gross margin",
-            marker_color=MARGIN_COLOUR,
+            name="Gross margin (hatched)",
+            marker={"color": MARGIN_COLOUR, "pattern": {"shape": "/", "bgcolor": MARGIN_COLOUR, "fgcolor": "#ffffff", "solidity": 0.3}},
         )
         figure.add_scatter(
             x=monthly["month_start"],
@@ -83,31 +99,11 @@ def draw(customer_id: str, metrics: pd.Series) -> None:
             dtick=max(1, math.ceil(most_orders / 5)),
             secondary_y=True,
         )
-        st.plotly_chart(figure, width="stretch")
+        show_chart(figure)
         st.caption(
-            "Revenue (after returns) and gross margin per month, bars; number of orders, line. "
-            "Months without any order are not shown."
+            "Revenue (after returns, solid bars) and gross margin (hatched bars) per month; number of "
+            "orders, the line with dots. Months without any order are not shown."
         )
         with st.expander("Monthly figures"):
             table = monthly.sort_values("month_start", ascending=False)
-            st.dataframe(
-                table,
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "month_start": st.column_config.DateColumn("Month", format="MMM YYYY"),
-                    "revenue": st.column_config.NumberColumn("Revenue", format=money_format()),
-                    "gross_margin": st.column_config.NumberColumn("Gross margin", format=money_format()),
-                    "margin_coverage": st.column_config.NumberColumn(
-                        "Margin coverage", format="%.0f %%"
-                    ),
-                    "order_count": st.column_config.NumberColumn("Orders", format="%d"),
-                    "cost_to_serve": st.column_config.NumberColumn(
-                        "Cost to serve", format=money_format()
-                    ),
-                    "net_contribution": st.column_config.NumberColumn(
-                        "Net contribution", format=money_format()
-                    ),
-                },
-            )
-            download_button(table, f"monthly-{customer_id}.csv")
+            show_table(table, MONTHLY_FIGURES, export=f"monthly-{customer_id}.csv")

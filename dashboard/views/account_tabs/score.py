@@ -8,8 +8,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import scoring
-from dashboard.export import download_button
-from dashboard.ui import ATTRIBUTES, PERSPECTIVES, definition_label
+from dashboard.ui import (
+    ATTRIBUTES,
+    PERSPECTIVES,
+    Figure,
+    definition_label,
+    format_share,
+    show_chart,
+    show_table,
+)
 from dashboard.views.account_tabs.shared import MARGIN_COLOUR, REVENUE_COLOUR, missing
 from dashboard.warehouse import query
 
@@ -45,8 +52,8 @@ def draw(customer_id: str, card: pd.Series | None, definition: scoring.Definitio
                 "attribute": [label for _, label, _ in ATTRIBUTES],
                 "perspective": [PERSPECTIVES[perspective] for _, _, perspective in ATTRIBUTES],
                 "value": [card[f"{name}_value"] for name in scoring.NAMES],
-                "definition_weight": [scaled_weights[f"{name}_weight"] * 100 for name in scoring.NAMES],
-                "weight": [card[f"{name}_weight"] * 100 for name in scoring.NAMES],
+                "definition_weight": [scaled_weights[f"{name}_weight"] for name in scoring.NAMES],
+                "weight": [card[f"{name}_weight"] for name in scoring.NAMES],
                 "contribution": [card[f"{name}_contribution"] for name in scoring.NAMES],
             }
         )
@@ -74,48 +81,69 @@ def draw(customer_id: str, card: pd.Series | None, definition: scoring.Definitio
             )
         st.markdown(verdict)
         bars = parts.iloc[::-1]
-        figure = go.Figure(
-            go.Bar(
-                x=bars["contribution"],
-                y=bars["attribute"],
-                orientation="h",
-                marker_color=[
-                    REVENUE_COLOUR if perspective == PERSPECTIVES["current"] else MARGIN_COLOUR
-                    for perspective in bars["perspective"]
-                ],
-                text=[f"{value:.1f}" for value in bars["contribution"]],
-                textposition="outside",
-                customdata=bars[["value", "weight"]].fillna(-1).to_numpy(),
-                hovertemplate="%{y}: %{x:.1f} points (value %{customdata[0]:.0f} × weight "
-                "%{customdata[1]:.1f} %)<extra></extra>",
+        figure = go.Figure()
+        # One trace per perspective, so the legend names them; future and fit is hatched as well as green.
+        for perspective, colour, hatching in (
+            (PERSPECTIVES["current"], REVENUE_COLOUR, ""),
+            (PERSPECTIVES["future_fit"], MARGIN_COLOUR, "/"),
+        ):
+            part = bars[bars["perspective"] == perspective]
+            figure.add_trace(
+                go.Bar(
+                    x=part["contribution"],
+                    y=part["attribute"],
+                    orientation="h",
+                    name=perspective + (" (hatched)" if hatching else ""),
+                    marker={"color": colour, "pattern": {"shape": hatching, "bgcolor": colour, "fgcolor": "#ffffff", "solidity": 0.3}},
+                    text=[f"{value:.1f}" for value in part["contribution"]],
+                    textposition="outside",
+                    cliponaxis=False,
+                    customdata=[
+                        ["unknown" if missing(value) else f"{value:.0f}", format_share(weight, 1)]
+                        for value, weight in zip(part["value"], part["weight"])
+                    ],
+                    hovertemplate="%{y}: %{x:.1f} points (value %{customdata[0]} × weight "
+                    "%{customdata[1]})<extra></extra>",
+                )
             )
-        )
         figure.update_layout(
-            height=340, margin={"t": 10, "b": 10}, xaxis_title="Points of the score"
+            height=340,
+            margin={"t": 10, "b": 10, "r": 40},
+            xaxis_title="Points of the score",
+            yaxis={"categoryorder": "array", "categoryarray": list(bars["attribute"])},
+            legend={"orientation": "h", "y": 1.1},
         )
-        st.plotly_chart(figure, width="stretch")
+        show_chart(figure)
         st.caption(
             "How each attribute adds to the score: its value (0–100: revenue, profit and headroom on a "
             "log scale, where ten times the money is the same number of points; the others as the share "
-            "of active customers this one beats) times its weight. Blue: performance today; green: "
-            "future potential and fit."
+            "of active customers this one beats) times its weight. Solid blue: performance today; hatched "
+            "green: future potential and fit."
         )
-        st.dataframe(
+        show_table(
             parts,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "attribute": st.column_config.TextColumn("Attribute", width="small"),
-                "perspective": st.column_config.TextColumn("Perspective", width="small"),
-                "value": st.column_config.NumberColumn("Value (0–100)", format="%.1f"),
-                "definition_weight": st.column_config.NumberColumn(
-                    "Definition's weight", format="%.1f %%"
+            {
+                "attribute": st.column_config.TextColumn("Attribute"),
+                "perspective": st.column_config.TextColumn(
+                    "Perspective", help="Today: how the account performs now. Future and fit: where it can go."
                 ),
-                "weight": st.column_config.NumberColumn(
-                    "Weight for this customer", format="%.1f %%"
+                "value": Figure(
+                    "Value",
+                    "number",
+                    digits=1,
+                    help="0–100 among active customers. A dash: unknown, its weight shared among the known attributes.",
                 ),
-                "contribution": st.column_config.NumberColumn("Points", format="%.1f"),
+                "definition_weight": Figure(
+                    "Weight set", "share", digits=1, help="The weight the definition gives the attribute."
+                ),
+                "weight": Figure(
+                    "Weight used",
+                    "share",
+                    digits=1,
+                    help="The weight for this customer: the definition's, plus a share of the unknown attributes'.",
+                ),
+                "contribution": Figure("Points", "number", digits=1, help="Value × weight used."),
                 "note": st.column_config.TextColumn("Note", width="large"),
             },
+            export=f"scorecard-{customer_id}-{definition.name}.csv",
         )
-        download_button(parts, f"scorecard-{customer_id}-{definition.name}.csv")

@@ -5,7 +5,9 @@ serve tabs both chart them)."""
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
+from dashboard.ui import Figure
 from dashboard.warehouse import query
 
 REVENUE_COLOUR, MARGIN_COLOUR, COST_COLOUR, ORDERS_COLOUR = (
@@ -16,19 +18,35 @@ REVENUE_COLOUR, MARGIN_COLOUR, COST_COLOUR, ORDERS_COLOUR = (
 )
 
 
+# The monthly figures as a table (monthly_figures' columns).
+MONTHLY_FIGURES = {
+    "month_start": st.column_config.DateColumn("Month", format="MMM YYYY"),
+    "revenue": Figure("Revenue", help="After discounts and returns."),
+    "gross_margin": Figure("Gross margin", help="Revenue minus the cost of the goods."),
+    "margin_coverage": Figure(
+        "Margin coverage", "share", help="Share of the month's revenue on order lines with a known cost."
+    ),
+    "order_count": Figure("Orders", "count", help="Orders placed in the month."),
+    "cost_to_serve": Figure(
+        "Cost to serve", help="Support, visits, rush shipping and returns handling. A dash: unknown."
+    ),
+    "net_contribution": Figure("Net contribution", help="Gross margin minus cost to serve."),
+}
+
+
 def missing(value) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def monthly_figures(customer_id: str) -> pd.DataFrame:
     """The customer's months with orders, oldest first: revenue, gross margin, margin coverage
-    (in %), orders, cost to serve and net contribution."""
+    (a share, 0.98), orders, cost to serve and net contribution."""
     return query(
         """
         select month_start,
                cast(revenue as double) as revenue,
                cast(gross_margin as double) as gross_margin,
-               margin_coverage * 100 as margin_coverage,
+               margin_coverage,
                order_count,
                cast(cost_to_serve as double) as cost_to_serve,
                cast(net_contribution as double) as net_contribution

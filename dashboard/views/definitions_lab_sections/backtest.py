@@ -9,7 +9,16 @@ import streamlit as st
 
 from dashboard import scoring
 from dashboard.export import download_button
-from dashboard.ui import definition_label, format_money, format_share, months_text, run_settings
+from dashboard.ui import (
+    currency_symbol,
+    definition_label,
+    format_growth,
+    format_money,
+    format_share,
+    months_text,
+    run_settings,
+    show_table,
+)
 from dashboard.warehouse import query
 
 # The backtest: each definition as configured today, applied to the customers as they stood
@@ -38,8 +47,8 @@ BACKTEST_PERCENT = (
 
 
 def _format_change(value: float | None) -> str:
-    """0.065 -> '+6.5 %'; an en dash for unknown."""
-    return format_share(value, 1, signed=True)
+    """0.065 -> '+6.5 %'; '> +999 %' above that; an en dash for unknown."""
+    return format_growth(value, 1)
 
 
 def _change_words(value: float | None) -> str:
@@ -113,16 +122,15 @@ def draw(focus: str | None, presets: dict[str, scoring.Definition]) -> None:
         }
     )
     by_revenue = f"as many customers picked by revenue alone on {then}"
-    st.dataframe(
+    # The table's cells are text ("27 % vs 4 %"); its export below holds the figures apart.
+    show_table(
         table,
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "definition_name": None,
             "definition": st.column_config.TextColumn("Definition"),
             "accounts_picked": st.column_config.NumberColumn(
                 f"Accounts picked {distance} ago",
-                format="%,d",
+                format="%d",
                 help=f"The key accounts the definition, as configured today, picks among the "
                 f"customers as they stood on {then}.",
             ),
@@ -148,33 +156,37 @@ def draw(focus: str | None, presets: dict[str, scoring.Definition]) -> None:
                 f"below 0 when they lose us money; after “vs”: the same for {by_revenue}.",
             ),
         },
-    )
-    st.caption(
-        f"Each definition as configured today, applied to the customers as they stood on {then} "
+        export=None,
+        caption=f"Each definition as configured today, applied to the customers as they stood on {then} "
         f"(the backtest date), its picks followed to {now} (the reporting date). In each cell, "
         f"after “vs”: the same figure for {by_revenue}, the way most key-account lists are drawn. "
         "A definition that chooses well keeps its accounts and brings a larger share of today's "
-        "profit."
+        "profit.",
     )
     export = frame.drop(columns=["backtest_date", "reporting_date"]).assign(
         definition_name=table["definition"]
     )
     for column in BACKTEST_PERCENT:
         export[column] = export[column] * 100
+    currency = currency_symbol().strip() or "amount"
     download_button(
-        export.rename(
-            columns={
-                "definition_name": "Definition",
-                "accounts_picked": f"Accounts picked {distance} ago",
-                "retained_share": "Still buying, %",
-                "revenue_ranking_retained_share": "Still buying, by revenue, %",
-                "revenue_growth": "Revenue growth since, %",
-                "revenue_ranking_revenue_growth": "Revenue growth since, by revenue, %",
-                "contribution_after": "Contribution since",
-                "revenue_ranking_contribution_after": "Contribution since, by revenue",
-                "profit_share": "Share of today's profit, %",
-                "revenue_ranking_profit_share": "Share of today's profit, by revenue, %",
-            }
-        ),
+        export,
         "definition-backtest.csv",
+        columns={
+            "definition_name": "Definition",
+            "accounts_picked": f"Accounts picked {distance} ago",
+            "retained_share": "Still buying (%)",
+            "revenue_ranking_retained_share": "Still buying, by revenue (%)",
+            "revenue_growth": "Revenue growth since (%)",
+            "revenue_ranking_revenue_growth": "Revenue growth since, by revenue (%)",
+            "contribution_after": f"Contribution since ({currency})",
+            "revenue_ranking_contribution_after": f"Contribution since, by revenue ({currency})",
+            "profit_share": "Share of today's profit (%)",
+            "revenue_ranking_profit_share": "Share of today's profit, by revenue (%)",
+        },
+        digits={
+            **dict.fromkeys(BACKTEST_PERCENT, 1),
+            "contribution_after": 0,
+            "revenue_ranking_contribution_after": 0,
+        },
     )

@@ -7,8 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import scoring
-from dashboard.export import download_button
-from dashboard.ui import format_money, known_sum, money_format
+from dashboard.ui import Figure, format_money, known_sum, show_table
 from dashboard.views.definitions_lab_sections.shared import option_label
 
 
@@ -18,21 +17,32 @@ def draw(
     """Who enters and who leaves under the definition `name` against `reference`; `scored` holds
     each compared definition's active customers, scored, and `reference_ids` the reference's key
     accounts."""
+    reference_name = option_label(reference)
     move_config = {
-        "customer_name": "Customer",
-        "rank_here": st.column_config.NumberColumn("Rank", format="%d"),
-        "score_here": st.column_config.NumberColumn("Score", format="%.1f"),
+        "customer_name": st.column_config.TextColumn("Customer"),
+        "rank_here": st.column_config.NumberColumn(
+            "Rank", format="%d", help=f"Its place by score under {option_label(name)}."
+        ),
+        "score_here": Figure("Score", "number", digits=1, help=f"0–100 under {option_label(name)}."),
         "rank_reference": st.column_config.NumberColumn(
-            f"Rank in {option_label(reference)}", format="%d"
+            "Ref. rank", format="%d", help=f"Its place by score under {reference_name}, the reference."
         ),
-        "score_reference": st.column_config.NumberColumn(
-            f"Score in {option_label(reference)}", format="%.1f"
+        "score_reference": Figure(
+            "Ref. score", "number", digits=1, help=f"Its score under {reference_name}, the reference."
         ),
-        "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format=money_format()),
-        "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format=money_format()),
-        # Why a customer is not on the other list, when a gate keeps it off.
-        "gate_reference": f"Kept out of {option_label(reference)} by",
-        "gate_here": "Kept out here by",
+        "revenue_t12m": Figure("Revenue", help="Last twelve months, after discounts and returns."),
+        "net_contribution_t12m": Figure(
+            "Profit", help="Net contribution, last twelve months: gross margin minus cost to serve."
+        ),
+    }
+    # Why a customer is not on the other list, when a gate keeps it off.
+    kept_out = {
+        "gate_reference": st.column_config.TextColumn(
+            "Kept out of ref. by", help=f"The gate that keeps it off {reference_name}'s list, if any."
+        ),
+        "gate_here": st.column_config.TextColumn(
+            "Kept out by", help=f"The gate that keeps it off {option_label(name)}'s list, if any."
+        ),
     }
     reference_frame = scored[reference][
         ["customer_id", "score", "score_rank", "excluded_by_gate"]
@@ -71,10 +81,12 @@ def draw(
             f"{format_money(float(entering['revenue_t12m'].sum()))} revenue, "
             f"{format_money(known_sum(entering['net_contribution_t12m']))} net contribution."
         )
-        st.dataframe(
-            entering, hide_index=True, width="stretch", height=320, column_config=move_config
+        show_table(
+            entering,
+            {**move_config, "gate_reference": kept_out["gate_reference"]},
+            export=f"enter-{name.lower()}-vs-{reference.lower()}.csv",
+            height=320,
         )
-        download_button(entering, f"enter-{name.lower()}-vs-{reference.lower()}.csv")
     with leave_column:
         st.markdown(f"**Leave** · {len(leaving):,} accounts")
         st.caption(
@@ -82,7 +94,9 @@ def draw(
             f"{format_money(float(leaving['revenue_t12m'].sum()))} revenue, "
             f"{format_money(known_sum(leaving['net_contribution_t12m']))} net contribution."
         )
-        st.dataframe(
-            leaving, hide_index=True, width="stretch", height=320, column_config=move_config
+        show_table(
+            leaving,
+            {**move_config, "gate_here": kept_out["gate_here"]},
+            export=f"leave-{name.lower()}-vs-{reference.lower()}.csv",
+            height=320,
         )
-        download_button(leaving, f"leave-{name.lower()}-vs-{reference.lower()}.csv")

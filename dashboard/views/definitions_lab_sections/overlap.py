@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.ui import INK, show_chart
 from dashboard.views.definitions_lab_sections.shared import option_label
 
 
@@ -23,7 +24,8 @@ def draw(chosen: list[str], picked: dict[str, pd.DataFrame]) -> None:
             y=labels,
             text=[[f"{value:,}" for value in row] for row in overlap],
             texttemplate="%{text}",
-            colorscale="Blues",
+            textfont={"color": INK},
+            colorscale=[[0, "#f4f7fb"], [1, "#9dbde3"]],
             showscale=False,
             hovertemplate="%{y} and %{x}: %{z:,} accounts in common<extra></extra>",
         )
@@ -31,7 +33,7 @@ def draw(chosen: list[str], picked: dict[str, pd.DataFrame]) -> None:
     heatmap.update_layout(
         height=60 + 45 * len(chosen), margin={"t": 10, "b": 10}, yaxis_autorange="reversed"
     )
-    st.plotly_chart(heatmap, width="stretch")
+    show_chart(heatmap)
     st.caption(
         "Accounts two definitions have in common; the diagonal is the length of each list. "
         "Low numbers off the diagonal mean the definitions disagree about who is key."

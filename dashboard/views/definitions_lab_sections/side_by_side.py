@@ -6,8 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import scoring
-from dashboard.export import download_button
-from dashboard.ui import money_format
+from dashboard.ui import Figure, show_table
 from dashboard.views.definitions_lab_sections.shared import option_label, rule_and_gates
 
 
@@ -22,10 +21,12 @@ def draw(
     st.subheader("The lists side by side")
     list_config = {
         "score_rank": st.column_config.NumberColumn("Rank", format="%d"),
-        "customer_name": "Customer",
-        "score": st.column_config.NumberColumn("Score", format="%.1f"),
-        "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format=money_format()),
-        "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format=money_format()),
+        "customer_name": st.column_config.TextColumn("Customer"),
+        "score": Figure("Score", "number", digits=1, help="0–100 under this definition."),
+        "revenue_t12m": Figure("Revenue", help="Last twelve months, after discounts and returns."),
+        "net_contribution_t12m": Figure(
+            "Profit", help="Net contribution, last twelve months: gross margin minus cost to serve."
+        ),
     }
     per_row = min(len(chosen), 3)
     for start in range(0, len(chosen), per_row):
@@ -41,7 +42,4 @@ def draw(
                     f"{len(frame):,} accounts · {rule_and_gates(definitions[name])}"
                     + (f" · {gated:,} customers left out by a gate" if gated else "")
                 )
-                st.dataframe(
-                    frame, hide_index=True, width="stretch", height=380, column_config=list_config
-                )
-                download_button(frame, f"key-accounts-{name.lower()}.csv")
+                show_table(frame, list_config, export=f"key-accounts-{name.lower()}.csv", height=380)

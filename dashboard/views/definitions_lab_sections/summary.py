@@ -8,9 +8,17 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import scoring
-from dashboard.export import download_button
-from dashboard.ui import currency_symbol, format_money, format_share, known_sum, money_format
-from dashboard.views.definitions_lab_sections.shared import option_label, rule_and_gates
+from dashboard.ui import (
+    Figure,
+    currency_symbol,
+    format_money,
+    format_share,
+    key_account_counts,
+    known_sum,
+    show_chart,
+    show_table,
+)
+from dashboard.views.definitions_lab_sections.shared import CUSTOM, option_label, rule_and_gates
 
 
 def draw(
@@ -38,14 +46,12 @@ def draw(
                 "definition": option_label(name),
                 "accounts": len(frame),
                 "revenue": revenue,
-                "revenue_share": revenue / total_revenue * 100 if total_revenue else None,
+                "revenue_share": revenue / total_revenue if total_revenue else None,
                 "contribution": contribution,
-                "contribution_share": contribution / total_contribution * 100
+                "contribution_share": contribution / total_contribution
                 if contribution is not None and (total_contribution or 0) > 0
                 else None,
-                "net_margin": contribution / revenue * 100
-                if contribution is not None and revenue > 0
-                else None,
+                "net_margin": contribution / revenue if contribution is not None and revenue > 0 else None,
                 "in_common": len(ids & reference_ids),
                 "enter": len(ids - reference_ids),
                 "leave": len(reference_ids - ids),
@@ -74,80 +80,121 @@ def draw(
                     f"{row['accounts']:,}",
                     "the reference"
                     if name == reference
-                    else f"{row['enter']:,} in, {row['leave']:,} out",
+                    else f"{row['enter']:,} enter, {row['leave']:,} leave",
                     delta_color="off",
                     delta_arrow="off",
+                    help="Key accounts the definition picks on its score alone; below it, how many "
+                    "join and drop off against the reference.",
                 )
                 revenue.metric(
                     "Revenue captured",
                     format_money(row["revenue"]),
-                    f"{format_share(row['revenue_share'] / 100)} of all"
+                    f"{format_share(row['revenue_share'])} of all"
                     if row["revenue_share"] is not None
                     else None,
                     delta_color="off",
                     delta_arrow="off",
+                    help="The listed accounts' revenue in the last twelve months, and its share of all.",
                 )
                 contribution.metric(
                     "Net contribution",
                     format_money(row["contribution"]),
-                    f"{format_share(row['contribution_share'] / 100)} of all"
+                    f"{format_share(row['contribution_share'])} of all"
                     if row["contribution_share"] is not None
                     else None,
                     delta_color="off",
                     delta_arrow="off",
+                    help="What the listed accounts earned us in the last twelve months (gross margin "
+                    "minus cost to serve), and its share of all.",
                 )
 
     figure = go.Figure(
         [
             go.Bar(
-                name="Revenue", x=summary["definition"], y=summary["revenue"], marker_color="#4C78A8"
+                name="Revenue",
+                x=summary["definition"],
+                y=summary["revenue"],
+                marker_color="#4C78A8",
+                text=[format_money(value) for value in summary["revenue"]],
+                textposition="outside",
+                cliponaxis=False,
             ),
             go.Bar(
-                name="Net contribution",
+                name="Net contribution (hatched)",
                 x=summary["definition"],
                 y=summary["contribution"],
-                marker_color="#54A24B",
+                marker={"color": "#54A24B", "pattern": {"shape": "/", "bgcolor": "#54A24B", "fgcolor": "#ffffff", "solidity": 0.3}},
+                text=[format_money(value) for value in summary["contribution"]],
+                textposition="outside",
+                cliponaxis=False,
             ),
         ]
     )
     figure.update_layout(
         barmode="group",
         height=340,
-        margin={"t": 30, "b": 10},
+        margin={"t": 40, "b": 10},
         yaxis_title=f"{currency_symbol().strip()}, last 12 months",
         yaxis_tickprefix=currency_symbol(),
         yaxis_tickformat="~s",
-        legend={"orientation": "h", "y": 1.1},
+        legend={"orientation": "h", "y": 1.14},
     )
-    st.plotly_chart(figure, width="stretch")
+    show_chart(figure)
     st.caption(
-        "Revenue and net contribution (gross margin minus cost to serve) of the accounts each "
-        "definition picks: a list of big but unprofitable accounts shows high revenue, low contribution."
+        "Revenue (solid) and net contribution (hatched: gross margin minus cost to serve) of the accounts "
+        "each definition picks, each bar with its amount: a list of big but unprofitable accounts shows "
+        "high revenue, low contribution."
     )
 
-    st.dataframe(
+    show_table(
         summary,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "definition": "Definition",
-            "accounts": st.column_config.NumberColumn("Accounts", format="%,d"),
-            "revenue": st.column_config.NumberColumn("Revenue captured", format=money_format()),
-            "revenue_share": st.column_config.NumberColumn("Share of revenue", format="%.1f %%"),
-            "contribution": st.column_config.NumberColumn("Net contribution captured", format=money_format()),
-            "contribution_share": st.column_config.NumberColumn(
-                "Share of contribution", format="%.1f %%"
+        {
+            "definition": st.column_config.TextColumn("Definition"),
+            "accounts": Figure("Accounts", "count", help="Key accounts the definition picks on its score alone."),
+            "revenue": Figure("Revenue", help="The listed accounts' revenue, last twelve months."),
+            "revenue_share": Figure(
+                "Revenue share", "share", digits=1, help="Their share of all active customers' revenue."
             ),
-            "net_margin": st.column_config.NumberColumn("Net margin of the list", format="%.1f %%"),
-            "in_common": st.column_config.NumberColumn(
-                f"Also in {option_label(reference)}", format="%,d"
+            "contribution": Figure(
+                "Profit", help="Their net contribution, last twelve months: gross margin minus cost to serve."
             ),
-            "enter": st.column_config.NumberColumn("Enter", format="%,d"),
-            "leave": st.column_config.NumberColumn("Leave", format="%,d"),
+            "contribution_share": Figure(
+                "Profit share",
+                "share",
+                digits=1,
+                help="Their share of all active customers' net contribution; a dash when the whole is not above 0.",
+            ),
+            "net_margin": Figure("Net margin", "share", digits=1, help="The list's net contribution over its revenue."),
+            "in_common": Figure(
+                "In common", "count", help=f"Accounts also on {option_label(reference)}'s list."
+            ),
+            "enter": Figure("Enter", "count", help=f"Accounts on this list but not on {option_label(reference)}'s."),
+            "leave": Figure("Leave", "count", help=f"Accounts on {option_label(reference)}'s list but not on this one."),
         },
+        export="definitions-comparison.csv",
+        caption=f"One row per definition. 'Enter' and 'Leave' count the accounts that join or drop off "
+        f"compared with {option_label(reference)}. The lists here are picked by the score alone, before "
+        "manual decisions" + _decisions_note(chosen) + ".",
     )
-    st.caption(
-        f"One row per definition. 'Enter' and 'Leave' count the accounts that join or drop off "
-        f"compared with {option_label(reference)}."
-    )
-    download_button(summary, "definitions-comparison.csv")
+
+
+def _decisions_note(chosen: list[str]) -> str:
+    """Why another page counts a compared preset's key accounts differently: ', so the other pages
+    count 37 under Balanced (1 more key by decision)'; '' when no decision changes a list."""
+    notes = []
+    for name in chosen:
+        if name == CUSTOM:
+            continue
+        counts = key_account_counts(name)
+        added, removed = int(counts["added"]), int(counts["removed"])
+        if added or removed:
+            changes = " and ".join(
+                part
+                for part in (
+                    f"{added:,} more key by decision" if added else "",
+                    f"{removed:,} taken off by decision" if removed else "",
+                )
+                if part
+            )
+            notes.append(f"{int(counts['final']):,} under {option_label(name)} ({changes})")
+    return f", so the other pages count {'; '.join(notes)}" if notes else ""

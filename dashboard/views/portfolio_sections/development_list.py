@@ -6,8 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.export import download_button
-from dashboard.ui import account_link, definition_label, manager_labels, money_format
+from dashboard.ui import Figure, account_link, definition_label, manager_labels, show_table
 from dashboard.warehouse import query
 
 
@@ -48,54 +47,39 @@ def draw(definition: str) -> None:
                 "customer_id": development["customer_id"],
             }
         )
-        picked_development = st.dataframe(
+        picked_development = show_table(
             growing,
-            hide_index=True,
-            width="stretch",
-            height=min(420, 38 + 35 * len(growing)),
-            key="development_table",
-            on_select="rerun",
-            selection_mode="single-row",
-            column_config={
+            {
                 "score_rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
                 "customer_name": st.column_config.TextColumn("Customer", width="medium"),
-                "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format=money_format()),
-                "revenue_growth": st.column_config.NumberColumn(
-                    "Growth a year",
-                    format="percent",
-                    help="Revenue growth a year: year on year, else the three-year trend, else (a one-year export) "
-                    "the trend through the year's months against the typical customer's.",
+                "revenue_t12m": Figure(
+                    "Revenue, 12 months", help="What the customer bought in the last twelve months."
                 ),
-                "share_of_wallet": st.column_config.NumberColumn(
+                "revenue_growth": Figure(
+                    "Growth a year",
+                    "growth",
+                    help="Revenue growth a year: year on year, else the three-year trend, else (a one-year export) "
+                    "the trend through the year's months against the typical customer's. '> +999 %': the "
+                    "customer bought next to nothing the year before.",
+                ),
+                "share_of_wallet": Figure(
                     "Share of wallet",
-                    format="percent",
+                    "share",
                     help="Our revenue as a share of what the customer spends on what we sell: the rest is still to win.",
                 ),
                 "reason": st.column_config.TextColumn("Why it is a tomorrow's oak", width="large"),
                 "manager": st.column_config.TextColumn("Account manager"),
                 "customer_id": st.column_config.TextColumn("Customer id"),
             },
-        )
-        st.caption(
-            f"{len(growing):,} accounts to develop, ranked by their score under {definition_label(definition)}. "
-            "Select a row to open the account."
+            export=f"development-list-{definition}.csv",
+            height=min(420, 38 + 35 * len(growing)),
+            key="development_table",
+            on_select="rerun",
+            selection_mode="single-row",
+            caption=f"{len(growing):,} accounts to develop, ranked by their score under {definition_label(definition)}. "
+            "Select a row to open the account.",
         )
         development_rows = picked_development.selection.rows if picked_development is not None else []
         if development_rows:
             chosen_oak = growing.iloc[development_rows[0]]
             account_link(chosen_oak["customer_id"], chosen_oak["customer_name"])
-        download_button(
-            growing.rename(
-                columns={
-                    "score_rank": "Rank",
-                    "customer_name": "Customer",
-                    "revenue_t12m": "Revenue, 12 months",
-                    "revenue_growth": "Growth a year",
-                    "share_of_wallet": "Share of wallet",
-                    "reason": "Why it is a tomorrow's oak",
-                    "manager": "Account manager",
-                    "customer_id": "Customer id",
-                }
-            ),
-            f"development-list-{definition}.csv",
-        )

@@ -6,8 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.export import download_button
-from dashboard.ui import account_link, definition_label, flag_labels, manager_labels, money_format
+from dashboard.ui import (
+    Figure,
+    account_link,
+    definition_label,
+    flag_labels,
+    manager_labels,
+    pareto_tiers_text,
+    show_table,
+)
 from dashboard.warehouse import query
 
 
@@ -48,57 +55,54 @@ def draw(definition: str) -> None:
             "customer_id": keys["customer_id"],
         }
     )
-    selection = st.dataframe(
+    selection = show_table(
         shown,
-        hide_index=True,
-        width="stretch",
+        {
+            "score_rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
+            "customer_name": st.column_config.TextColumn("Customer", width="large"),
+            "score": st.column_config.ProgressColumn(
+                "Score",
+                min_value=0,
+                max_value=100,
+                format="%.1f",
+                help=f"0–100: {definition_label(definition)}'s weighted mix of eight attributes (see Scorecard).",
+            ),
+            "revenue_t12m": Figure(
+                "Revenue, 12 months", help="What the customer bought in the last twelve months, after discounts and returns."
+            ),
+            "net_contribution_t12m": Figure(
+                "Net contribution",
+                help="What the customer earned us in the last twelve months: gross margin minus cost to serve.",
+            ),
+            "net_margin_pct_t12m": Figure(
+                "Net margin", "share", digits=1, help="Net contribution as a share of revenue."
+            ),
+            "revenue_tier": st.column_config.TextColumn(
+                "Revenue tier", help=f"Pareto tier on revenue: {pareto_tiers_text()}."
+            ),
+            "contribution_tier": st.column_config.TextColumn(
+                "Profit tier", help="Pareto tier on net contribution, cut like the revenue tier."
+            ),
+            "flags": st.column_config.TextColumn(
+                "Flags", help="Classic mistakes and tomorrow's oaks: see Mistakes & oak trees."
+            ),
+            "manager": st.column_config.TextColumn("Account manager"),
+            "region": st.column_config.TextColumn("Region"),
+            "industry": st.column_config.TextColumn("Industry"),
+            "status": st.column_config.TextColumn(
+                "Status", help="Selected by its score, or made key (or not) by a manual decision."
+            ),
+            "customer_id": st.column_config.TextColumn("Customer id"),
+        },
+        export=f"key-accounts-{definition}.csv",
         height=420,
         key="key_accounts_table",
         on_select="rerun",
         selection_mode="single-row",
-        column_config={
-            "score_rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
-            "customer_name": st.column_config.TextColumn("Customer", width="large"),
-            "score": st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%.1f"),
-            "revenue_t12m": st.column_config.NumberColumn("Revenue, 12 months", format=money_format()),
-            "net_contribution_t12m": st.column_config.NumberColumn("Net contribution", format=money_format()),
-            "net_margin_pct_t12m": st.column_config.NumberColumn("Net margin", format="percent"),
-            "revenue_tier": st.column_config.TextColumn("Revenue tier", width="small"),
-            "contribution_tier": st.column_config.TextColumn("Profit tier", width="small"),
-            "flags": st.column_config.TextColumn("Flags"),
-            "manager": st.column_config.TextColumn("Account manager"),
-            "region": st.column_config.TextColumn("Region"),
-            "industry": st.column_config.TextColumn("Industry"),
-            "status": st.column_config.TextColumn("Status"),
-            "customer_id": st.column_config.TextColumn("Customer id"),
-        },
-    )
-    st.caption(
-        f"{len(shown):,} key accounts ranked by their score under {definition_label(definition)}; "
-        "“by decision” marks a manual override. Select a row to open the account."
+        caption=f"{len(shown):,} key accounts ranked by their score under {definition_label(definition)}; "
+        "“by decision” marks a manual override. Select a row to open the account.",
     )
     chosen_rows = selection.selection.rows if selection is not None else []
     if chosen_rows:
         picked = shown.iloc[chosen_rows[0]]
         account_link(picked["customer_id"], picked["customer_name"])
-    download_button(
-        shown.rename(
-            columns={
-                "score_rank": "Rank",
-                "customer_name": "Customer",
-                "score": "Score",
-                "revenue_t12m": "Revenue, 12 months",
-                "net_contribution_t12m": "Net contribution, 12 months",
-                "net_margin_pct_t12m": "Net margin",
-                "revenue_tier": "Revenue tier",
-                "contribution_tier": "Profit tier",
-                "flags": "Flags",
-                "manager": "Account manager",
-                "region": "Region",
-                "industry": "Industry",
-                "status": "Status",
-                "customer_id": "Customer id",
-            }
-        ),
-        f"key-accounts-{definition}.csv",
-    )

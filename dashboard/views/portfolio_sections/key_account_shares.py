@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import definition_label, format_money, format_share
+from dashboard.ui import definition_label, format_money, format_share, key_account_count_note
 from dashboard.warehouse import query
 
 # One row per definition: the key accounts' count and amounts, the portfolio's totals beside them,
@@ -35,20 +35,25 @@ def draw(definition: str) -> None:
         "Key accounts",
         f"{int(figures['key_accounts']):,}",
         border=True,
-        help=f"{format_share(figures['key_account_share_of_active_customers'], 1)} of the active customers.",
+        help=f"The accounts {definition_label(definition)} picks, after manual decisions: "
+        f"{format_share(figures['key_account_share_of_active_customers'], 1)} of the active customers.",
     )
     row[1].metric(
-        "Share of revenue",
+        "Revenue share",
         format_share(figures["key_account_revenue_share"]),
         border=True,
-        help=f"The key accounts bring {format_money(figures['key_account_revenue_t12m'])} of "
-        f"{format_money(figures['revenue_t12m'])} revenue.",
+        help=f"The key accounts' share of revenue: they bring {format_money(figures['key_account_revenue_t12m'])} "
+        f"of {format_money(figures['revenue_t12m'])} in the last twelve months.",
     )
     row[2].metric(
-        "Share of profit",
+        "Profit share",
         format_share(figures["key_account_net_contribution_share"]),
         border=True,
-        help=f"The key accounts bring {format_money(figures['key_account_net_contribution_t12m'])} of "
-        f"{format_money(figures['net_contribution_t12m'])} net contribution; above 100 % when the other "
-        "customers lose money in total.",
+        help=f"The key accounts' share of net contribution (gross margin minus cost to serve): they bring "
+        f"{format_money(figures['key_account_net_contribution_t12m'])} of "
+        f"{format_money(figures['net_contribution_t12m'])}. Above 100 % when the other customers lose us "
+        "money in total.",
     )
+    note = key_account_count_note(definition)
+    if note:
+        st.caption(note)

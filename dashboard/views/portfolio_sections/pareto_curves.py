@@ -6,7 +6,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.ui import format_share, run_settings
+from dashboard.ui import format_share, run_settings, share_ticks, show_chart
 from dashboard.views.portfolio_sections.shared import (
     CONTRIBUTION_COLOUR,
     CURVE_POINTS,
@@ -45,7 +45,11 @@ def draw(definition: str) -> None:
 
     st.subheader("Pareto: revenue and profit")
     figure = go.Figure()
-    for measure, colour in (("Revenue", REVENUE_COLOUR), ("Net contribution", CONTRIBUTION_COLOUR)):
+    # Revenue solid, net contribution dashed: the lines differ without their colours too.
+    for measure, colour, dash in (
+        ("Revenue", REVENUE_COLOUR, "solid"),
+        ("Net contribution", CONTRIBUTION_COLOUR, "dash"),
+    ):
         curve = pareto[pareto["measure"] == measure]
         if curve.empty:
             continue
@@ -54,8 +58,8 @@ def draw(definition: str) -> None:
                 x=[0.0, *curve["customer_share"]],
                 y=[0.0, *curve["cumulative_share"]],
                 mode="lines",
-                name=f"{measure}",
-                line={"color": colour, "width": 2.5},
+                name=f"{measure}" + (" (dashed)" if dash == "dash" else ""),
+                line={"color": colour, "width": 2.5, "dash": dash},
                 hovertemplate="Top %{x:.1%} of customers bring %{y:.1%} of " + measure.lower() + "<extra></extra>",
             )
         )
@@ -65,10 +69,10 @@ def draw(definition: str) -> None:
                 x=keys["customer_share"],
                 y=keys["cumulative_share"],
                 mode="markers",
-                name="Key accounts" if measure == "Revenue" else "Key accounts (profit)",
+                name="Key accounts (diamonds)" if measure == "Revenue" else "Key accounts (profit)",
                 legendgroup="key",
                 showlegend=measure == "Revenue",
-                marker={"color": KEY_COLOUR, "size": 6, "line": {"width": 0}},
+                marker={"color": KEY_COLOUR, "size": 7, "symbol": "diamond", "line": {"width": 0.5, "color": "#5a3208"}},
                 hovertemplate="Key account at the top %{x:.1%} by " + measure.lower() + "<extra></extra>",
             )
         )
@@ -78,17 +82,18 @@ def draw(definition: str) -> None:
         (settings["pareto_b_cutoff"], f"B | C: {format_share(settings['pareto_b_cutoff'])}"),
     ):
         figure.add_hline(y=cut, line={"dash": "dot", "color": "#888", "width": 1}, annotation_text=label,
-                         annotation_position="bottom right", annotation_font_color="#666")
+                         annotation_position="bottom right")
     figure.update_layout(
         height=400,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={"title": "Share of active customers, largest first", "tickformat": ".0%", "range": [0, 1]},
-        yaxis={"title": "Cumulative share", "tickformat": ".0%", "range": [0, 1.02]},
+        xaxis={"title": "Share of active customers, largest first", "range": [0, 1], **share_ticks()},
+        yaxis={"title": "Cumulative share", "range": [0, 1.02], **share_ticks()},
         legend={"orientation": "h", "yanchor": "bottom", "y": 0.02, "xanchor": "right", "x": 0.98},
         hovermode="closest",
     )
-    st.plotly_chart(figure, width="stretch", key="pareto_chart")
+    show_chart(figure, key="pareto_chart")
     st.caption(
         "Customers ranked from largest to smallest, cumulated: the steeper the start, the more a few "
-        "customers carry the business. Dots mark the key accounts; the dotted lines are the A/B/C tier cuts."
+        "customers carry the business. Revenue is the solid line, net contribution the dashed one; diamonds "
+        "mark the key accounts and the dotted lines the A/B/C tier cuts."
     )

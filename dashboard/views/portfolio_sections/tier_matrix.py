@@ -6,8 +6,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.export import download_button
-from dashboard.ui import TIERS, format_money, format_share, money_format, pareto_tiers_text
+from dashboard.ui import (
+    INK,
+    TIERS,
+    Figure,
+    format_money,
+    format_share,
+    pareto_tiers_text,
+    show_chart,
+    show_table,
+)
 from dashboard.warehouse import query
 
 
@@ -47,10 +55,15 @@ def draw(definition: str, revenue: float) -> None:
     grid["revenue_t12m"] = grid["revenue_t12m"].astype(float)
     grid["net_contribution_t12m"] = grid["net_contribution_t12m"].astype(float)
     grid["revenue_share"] = grid["revenue_t12m"] / revenue if revenue else 0.0
+    # Short lines, so a cell holds its text on a phone (390 px) as on a desktop.
     grid["label"] = [
-        f"<b>{int(r.customers):,}</b> customers · {int(r.key_accounts):,} key"
-        f"<br>{format_money(r.revenue_t12m)} revenue ({format_share(r.revenue_share)})"
-        f"<br>{format_money(r.net_contribution_t12m)} net contribution"
+        (
+            f"<b>{int(r.customers):,}</b> customers<br>{int(r.key_accounts):,} key"
+            f"<br>{format_money(r.revenue_t12m)} · {format_share(r.revenue_share)}"
+            f"<br>{format_money(r.net_contribution_t12m)} profit"
+        )
+        if r.customers
+        else "no customers"
         for r in grid.itertuples()  # nine cells
     ]
     left, right = st.columns([3, 1])
@@ -60,12 +73,12 @@ def draw(definition: str, revenue: float) -> None:
         figure = go.Figure(
             go.Heatmap(
                 z=shares.values,
-                x=[f"Profit tier {t}" for t in TIERS],
-                y=[f"Revenue tier {t}" for t in TIERS],
+                x=[f"Profit {t}" for t in TIERS],
+                y=[f"Revenue {t}" for t in TIERS],
                 text=text.values,
                 texttemplate="%{text}",
-                textfont={"size": 12},
-                colorscale=[[0, "#f4f7fb"], [1, "#7fa8d8"]],
+                textfont={"size": 11, "color": INK},
+                colorscale=[[0, "#f4f7fb"], [1, "#9dbde3"]],
                 showscale=False,
                 hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
                 xgap=3,
@@ -73,15 +86,17 @@ def draw(definition: str, revenue: float) -> None:
             )
         )
         figure.update_layout(
-            height=330,
-            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            height=360,
+            margin={"l": 4, "r": 4, "t": 4, "b": 4},
             yaxis={"autorange": "reversed"},
             xaxis={"side": "top"},
         )
-        st.plotly_chart(figure, width="stretch", key="tier_matrix")
+        show_chart(figure, key="tier_matrix")
         st.caption(
-            "Active customers by Pareto tier on revenue (rows) and on net contribution (columns); the darker the "
-            f"cell, the more of our revenue it holds. Tier {pareto_tiers_text()}."
+            "Active customers by Pareto tier on revenue (rows) and on net contribution, the profit after "
+            "cost to serve (columns). Each cell: customers, key accounts among them, their revenue and its "
+            f"share of ours, their profit; the darker the cell, the more of our revenue it holds. Tier "
+            f"{pareto_tiers_text()}."
         )
     with right:
         def cell(revenue_tier: str, contribution_tier: str) -> pd.Series:
@@ -108,18 +123,20 @@ def draw(definition: str, revenue: float) -> None:
         }
     )
     with st.expander("The matrix as a table"):
-        st.dataframe(
+        show_table(
             tier_table,
-            hide_index=True,
-            width="stretch",
-            key="tier_table",
-            column_config={
-                "Customers": st.column_config.NumberColumn(format="localized"),
-                "Key accounts": st.column_config.NumberColumn(format="localized"),
-                "Revenue, 12 months": st.column_config.NumberColumn(format=money_format()),
-                "Share of revenue": st.column_config.NumberColumn(format="percent"),
-                "Net contribution, 12 months": st.column_config.NumberColumn(format=money_format()),
+            {
+                "Revenue tier": st.column_config.TextColumn("Revenue tier"),
+                "Profit tier": st.column_config.TextColumn("Profit tier"),
+                "Customers": Figure("Customers", "count", help="Active customers in the cell."),
+                "Key accounts": Figure("Key accounts", "count", help="Key accounts among them, after manual decisions."),
+                "Revenue, 12 months": Figure("Revenue, 12 months", help="Their revenue, last twelve months."),
+                "Share of revenue": Figure("Share of revenue", "share", help="Their share of all our revenue."),
+                "Net contribution, 12 months": Figure(
+                    "Profit, 12 months", help="Their net contribution: gross margin minus cost to serve."
+                ),
             },
+            export="tier-matrix.csv",
+            key="tier_table",
+            caption="One row per cell of the matrix: customers, key accounts, revenue and net contribution.",
         )
-        st.caption("One row per cell of the matrix: customers, key accounts, revenue and net contribution.")
-        download_button(tier_table, "tier-matrix.csv")

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.ui import format_share
+from dashboard.ui import format_share, share_ticks, show_chart
 from dashboard.views.portfolio_sections.shared import CONTRIBUTION_COLOUR, CURVE_POINTS
 from dashboard.warehouse import query
 
@@ -55,8 +55,7 @@ def draw(figures: pd.Series) -> None:
             )
         )
         figure.add_hline(y=1.0, line={"dash": "dot", "color": "#888", "width": 1},
-                         annotation_text="100 % = what we earn in total", annotation_position="bottom right",
-                         annotation_font_color="#666")
+                         annotation_text="100 % = what we earn in total", annotation_position="bottom right")
         figure.add_annotation(
             x=float(peak["customer_share"]),
             y=float(peak["cumulative_contribution_share"]),
@@ -73,11 +72,11 @@ def draw(figures: pd.Series) -> None:
         figure.update_layout(
             height=400,
             margin={"l": 10, "r": 10, "t": 10, "b": 10},
-            xaxis={"title": "Share of active customers, most profitable first", "tickformat": ".0%", "range": [0, 1]},
-            yaxis={"title": "Cumulative net contribution", "tickformat": ".0%", "range": [0, top]},
+            xaxis={"title": "Share of active customers, most profitable first", "range": [0, 1], **share_ticks()},
+            yaxis={"title": "Cumulative net contribution", "range": [0, top], **share_ticks(top)},
             showlegend=False,
         )
-        st.plotly_chart(figure, width="stretch", key="whale_chart")
+        show_chart(figure, key="whale_chart")
         destroyed = float(peak["cumulative_contribution_share"]) - 1.0
         st.caption(
             "Cumulative net contribution, most profitable customers first. The curve rises above 100 % and "
