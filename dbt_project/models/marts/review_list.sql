@@ -48,6 +48,14 @@ cadence_key_accounts as (
 
 ),
 
+planned_customers as (
+
+    -- A plan has a row per period; a customer with any plan has one.
+    select distinct customer_id
+    from plans
+
+),
+
 topics as (
 
     select
@@ -82,11 +90,15 @@ topics as (
     select
         cadence_key_accounts.customer_id,
         'key_account_without_plan' as review_topic,
-        'A key account under {{ var("cadence_definition") }} without an account plan: nothing judges it against a target'
-            as reason
+        {{ dbt.concat([
+            "'A key account under '",
+            "'" ~ var('cadence_definition') ~ "'",
+            "' without an account plan: nothing judges it against a target'",
+        ]) }} as reason
 
     from cadence_key_accounts
-    where not exists (select 1 from plans where plans.customer_id = cadence_key_accounts.customer_id)
+    left join planned_customers on cadence_key_accounts.customer_id = planned_customers.customer_id
+    where planned_customers.customer_id is null
 
 ),
 
