@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -134,6 +135,22 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     return sqlite3.connect(target, uri=uri, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the store in WAL mode (persistent in the file; outside a transaction, as SQLite
+    requires). Switching needs the file to itself and SQLite does not wait for that, so writers
+    starting together on a new file retry here for up to BUSY_TIMEOUT_SECONDS."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as problem:
+            if "locked" not in str(problem) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def record_decision(
     path: Path,
     *,
@@ -167,8 +184,7 @@ def record_decision(
     values["next_review_on"] = next_review_on.isoformat()
     conn = _connect(path)
     try:
-        # Persistent in the file; outside a transaction, as SQLite requires.
-        conn.execute("PRAGMA journal_mode=WAL")
+        _use_wal(conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in _CREATE_STATEMENTS:
