@@ -222,11 +222,16 @@ def _figure(label: str, value: str, delta: str = "") -> str:
     )
 
 
-def _points(change: float | None) -> str:
-    """A change of a share in percentage points: 0.031 -> '+3.1 pts'."""
+def format_points(change: float | None) -> str | None:
+    """A change of a share in percentage points: 0.031 -> '+3.1 pts'; None when unknown."""
     if change is None or pd.isna(change):
-        return ""
-    return format_share(change, 1, signed=True).replace(" %", " pts") + " on the quarter before"
+        return None
+    return format_share(change, 1, signed=True).replace(" %", " pts")
+
+
+def _points(change: float | None) -> str:
+    points = format_points(change)
+    return "" if points is None else f"{points} on the quarter before"
 
 
 def _date(value: object) -> str:

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit import config as streamlit_config
 
@@ -157,3 +158,13 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def warehouse(demo_warehouse, monkeypatch):
+    """The dashboard tests' warehouse: pages read the session's demo warehouse (KAM_WAREHOUSE), and
+    the test queries it with `warehouse(sql, params)` to compare. Modules with a warehouse of their
+    own (a path) define a `warehouse` fixture that replaces this one."""
+    monkeypatch.setenv("KAM_WAREHOUSE", str(demo_warehouse))
+    with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
+        yield lambda sql, params=(): conn.execute(sql, list(params)).df()

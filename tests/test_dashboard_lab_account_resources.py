@@ -30,13 +30,6 @@ ATTRIBUTES = (
 )
 
 
-@pytest.fixture
-def warehouse(demo_warehouse, monkeypatch):
-    monkeypatch.setenv("KAM_WAREHOUSE", str(demo_warehouse))
-    with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
-        yield lambda sql, params=(): conn.execute(sql, list(params)).df()
-
-
 def page(name: str) -> AppTest:
     return AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
 

@@ -13,7 +13,6 @@ import json
 import re
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit import dataframe_util
 from streamlit.runtime.media_file_storage import MediaFileKind
@@ -24,13 +23,6 @@ from dashboard.ui import GROWTH_ABOVE_CAP, INK, format_money, format_share
 
 VIEWS = Path(__file__).resolve().parents[1] / "dashboard" / "views"
 PAGES = ("portfolio", "scorecard", "mistakes", "definitions_lab", "account", "resources")
-
-
-@pytest.fixture
-def warehouse(demo_warehouse, monkeypatch):
-    monkeypatch.setenv("KAM_WAREHOUSE", str(demo_warehouse))
-    with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
-        yield lambda sql, params=(): conn.execute(sql, list(params)).df()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -19,13 +18,6 @@ from loading.decisions import decisions_path, read_decisions
 
 REVIEW_PAGE = Path(__file__).resolve().parents[1] / "dashboard" / "views" / "review.py"
 SUBMIT = "FormSubmitter:record_decision-Record decision"
-
-
-@pytest.fixture
-def warehouse(demo_warehouse, monkeypatch):
-    monkeypatch.setenv("KAM_WAREHOUSE", str(demo_warehouse))
-    with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
-        yield lambda sql, params=(): conn.execute(sql, list(params)).df()
 
 
 @pytest.fixture

@@ -8,21 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.text import markdown_text
 
 VIEWS = Path(__file__).resolve().parents[1] / "dashboard" / "views"
 APP = VIEWS.parent / "app.py"
-
-
-@pytest.fixture
-def warehouse(demo_warehouse, monkeypatch):
-    monkeypatch.setenv("KAM_WAREHOUSE", str(demo_warehouse))
-    with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
-        yield lambda sql, params=(): conn.execute(sql, list(params)).df()
 
 
 def page(name: str) -> AppTest:

@@ -14,6 +14,7 @@ from dashboard.export import download_button
 from dashboard.review_pack import (
     CHANGES,
     REVIEW_TOPICS,
+    format_points,
     load_review_pack,
     quarter_changes,
     quarter_label,
@@ -83,12 +84,6 @@ st.caption(
 )
 
 
-def _points(change: float | None) -> str | None:
-    if change is None or pd.isna(change):
-        return None
-    return format_share(change, 1, signed=True).replace(" %", " pts")
-
-
 row = st.columns(5)
 row[0].metric(
     "Key accounts",
@@ -101,14 +96,14 @@ row[0].metric(
 row[1].metric(
     "Share of revenue",
     format_share(now["key_account_revenue_share"]),
-    None if before is None else _points(now["key_account_revenue_share"] - before["key_account_revenue_share"]),
+    None if before is None else format_points(now["key_account_revenue_share"] - before["key_account_revenue_share"]),
     border=True,
     help="The key accounts' revenue in the 12 months to the quarter-end, as a share of all revenue.",
 )
 row[2].metric(
     "Share of profit",
     format_share(now["key_account_net_contribution_share"]),
-    None if before is None else _points(
+    None if before is None else format_points(
         now["key_account_net_contribution_share"] - before["key_account_net_contribution_share"]
     ),
     border=True,
