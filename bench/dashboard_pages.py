@@ -17,12 +17,11 @@ What the figures mean:
   (reported as "first render in the process"): that imports every module the page needs (Streamlit's
   runtime, plotly, altair, the page's own modules) and loads plotly's figure classes, which a
   dashboard server pays once after start-up, not per visit.
-- **cold**: a render by a new AppTest (a new session) right after `st.cache_data.clear()` and
-  `st.cache_resource.clear()`: every query goes to DuckDB (each query attaches the published file
-  to a fresh in-memory DuckDB, as dashboard/warehouse.py does; nothing is kept between queries but
-  the operating system's file cache). Python modules are already imported. This is what the first
-  visitor after a publish waits for: a publish changes the file's version, so every cached query
-  misses.
+- **cold**: a render by a new AppTest (a new session) right after `st.cache_data.clear()`,
+  `st.cache_resource.clear()` and dashboard/warehouse.py's `close_published_files()`: every query
+  goes to DuckDB, and the first one attaches the published file anew (as after a publish, which
+  changes the file's version; nothing is kept but the operating system's file cache). Python
+  modules are already imported. This is what the first visitor after a publish waits for.
 - **warm**: a render by another new AppTest right after the cold one, the query cache full: what
   every later visitor of the same view waits for (the cache is per process, shared by sessions).
 - Each repetition is one cold render and one warm render; the table gives min / median / max over
@@ -160,10 +159,10 @@ class QueryLog:
         original_query, original_read = warehouse.query, warehouse._read
         log = self
 
-        def _read(path, sql, params):
+        def _read(path, version, sql, params):
             started = time.perf_counter()
             try:
-                return original_read(path, sql, params)
+                return original_read(path, version, sql, params)
             finally:
                 log.reads.append(time.perf_counter() - started)
 
@@ -365,9 +364,16 @@ def child(
         "cold": [],
         "warm": [],
     }
-    for _ in range(repetitions):
+    from dashboard.warehouse import close_published_files
+
+    def as_after_a_publish() -> None:
+        """What a publish leaves a running dashboard: no cached query, no file attached."""
         st.cache_data.clear()
         st.cache_resource.clear()
+        close_published_files()
+
+    for _ in range(repetitions):
+        as_after_a_publish()
         cold = _render(script, params, log)
         warm = _render(script, params, log)
         if log_queries and not cold["duckdb_reads"]:
@@ -392,8 +398,7 @@ def child(
     if log_queries:
         # The diagnosis: one more cold render, every query, helper and Streamlit call recorded.
         # Recording costs time (about 0.3 ms a query call), so this render is not in the table.
-        st.cache_data.clear()
-        st.cache_resource.clear()
+        as_after_a_publish()
         render = _render(script, params, log, record=True)
         distinct = {(q["sql"], tuple(q["params"])) for q in render["queries"]}
         misses = sum(q["cache_miss"] for q in render["queries"])
@@ -427,8 +432,7 @@ def child(
                 profiler.disable()
 
         ScriptRunner._run_script = profiled
-        st.cache_data.clear()
-        st.cache_resource.clear()
+        as_after_a_publish()
         _render(script, params, log)
         ScriptRunner._run_script = run_script
         text = io.StringIO()

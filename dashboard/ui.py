@@ -257,11 +257,13 @@ class Figure:
         if self.kind not in FIGURE_KINDS:
             raise ValueError(f"unknown figure kind {self.kind!r}; choose from {FIGURE_KINDS}")
 
-    def text(self, value: object) -> str:
+    def text(self, value: object, symbol: str | None = None) -> str:
+        """The value as the table writes it; `symbol`: the currency sign, when the caller has read
+        it already (a table writes thousands of amounts with one sign)."""
         if _is_unknown(value):
             return self.unknown
         if self.kind == "money":
-            return format_money(value)
+            return format_money(value, symbol)
         if self.kind == "share":
             return format_share(value, self.digits)
         if self.kind == "growth":
@@ -329,6 +331,13 @@ def _without_none(values: pd.Series, spec: Mapping) -> tuple[pd.Series, Mapping]
     )
 
 
+# The most rows a table sends to the browser. Past it a table is scrolled, not read, and every
+# row costs the page time to write (at 100,000 customers a key-account list of 3,585 rows took
+# 1.6 s of a 4 s page): a longer table shows its first rows, in the order the page chose, and says
+# so; its CSV export still holds every row.
+TABLE_ROW_LIMIT = 1000
+
+
 def show_table(
     frame: pd.DataFrame,
     columns: Mapping[str, Figure | str | Mapping | None],
@@ -337,6 +346,7 @@ def show_table(
     export_also: Mapping[str, str] | None = None,
     blank: Mapping[str, Sequence[bool]] | None = None,
     caption: str | None = None,
+    row_limit: int = TABLE_ROW_LIMIT,
     **kwargs: Any,
 ):
     """Draw `frame` as a table showing `columns` in their order, and its "Export CSV" button.
@@ -354,14 +364,19 @@ def show_table(
     blank        -- column -> a mask of rows whose figure is not due yet (a plan period not
                     started): an empty cell, not '€0' nor a dash.
     caption      -- a line under the table, above its button.
+    row_limit    -- the most rows shown: a longer frame shows its first `row_limit` rows and the
+                    caption says how many of how many (the export holds them all).
     Other keyword arguments go to st.dataframe (key, height, on_select, ...); returns what it
     returns (the selection).
 
     A figure column stays numeric (it sorts by value) and is shown through a pandas Styler with
     the formatter; a column holding an unknown value is written as right-aligned text instead,
     since Streamlit prints an empty number as 'None'. An unknown text or date is an en dash too."""
-    shown = frame.reset_index(drop=True)
-    masks = {name: pd.Series(list(mask), dtype=bool) for name, mask in (blank or {}).items()}
+    everything = frame.reset_index(drop=True)
+    all_masks = {name: pd.Series(list(mask), dtype=bool) for name, mask in (blank or {}).items()}
+    shown = everything.head(row_limit)
+    masks = {name: mask.head(row_limit) for name, mask in all_masks.items()}
+    symbol = currency_symbol()
     data = {}
     config: dict[str, Any] = {}
     formats: dict[str, Callable] = {}
@@ -374,13 +389,15 @@ def show_table(
             mask = masks.get(name, pd.Series(False, index=numbers.index))
             numbers = numbers.mask(mask)
             if numbers.isna().any():
-                data[name] = ["" if hidden else spec.text(value) for value, hidden in zip(numbers, mask)]
+                data[name] = [
+                    "" if hidden else spec.text(value, symbol) for value, hidden in zip(numbers, mask)
+                ]
                 config[name] = st.column_config.TextColumn(
                     spec.label, help=spec.help, width=spec.width, alignment="right"
                 )
             else:
                 data[name] = numbers
-                formats[name] = spec.text
+                formats[name] = functools.partial(spec.text, symbol=symbol)
                 config[name] = st.column_config.NumberColumn(spec.label, help=spec.help, width=spec.width)
         else:
             spec = st.column_config.TextColumn(spec) if isinstance(spec, str) else spec
@@ -394,18 +411,23 @@ def show_table(
         column_order=[name for name, spec in columns.items() if spec is not None],
         **kwargs,
     )
+    if len(everything) > len(shown):
+        cut = f"The table shows the first {len(shown):,} of {len(everything):,} rows" + (
+            "; the CSV export holds them all." if export else "."
+        )
+        caption = f"{caption} {cut}" if caption else cut
     if caption:
         st.caption(caption)
     if export:
-        exported = {header: shown[name] for name, header in (export_also or {}).items()}
+        exported = {header: everything[name] for name, header in (export_also or {}).items()}
         for name, spec in columns.items():
-            values = shown[name]
+            values = everything[name]
             if spec is None:
                 continue
             if isinstance(spec, Figure):
                 numbers = spec.export_values(values)
-                if name in masks:
-                    numbers = numbers.mask(masks[name])
+                if name in all_masks:
+                    numbers = numbers.mask(all_masks[name])
                 exported[spec.export_header()] = numbers
             else:
                 if pd.api.types.is_float_dtype(values):

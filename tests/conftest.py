@@ -14,6 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 from streamlit import config as streamlit_config
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.media_file_storage import MediaFileKind
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from demo.generator import generate
 from orchestration.runner import run_pipeline
@@ -168,3 +171,28 @@ def warehouse(demo_warehouse, monkeypatch):
     monkeypatch.setenv("KAM_WAREHOUSE", str(demo_warehouse))
     with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
         yield lambda sql, params=(): conn.execute(sql, list(params)).df()
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, bytes]:
+    """Each file a download button offers in the AppTest runs that follow, by file name: a file
+    given to the button as it is, and one the button writes on the click (a callable), written
+    here as the click would."""
+    offered: dict[str, bytes] = {}
+    store = MemoryMediaFileStorage.load_and_get_id
+    defer = MediaFileManager.add_deferred
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        # Only what a download button offers: the page icon is a media file too.
+        if kind == MediaFileKind.DOWNLOADABLE:
+            offered[filename] = path_or_data
+        return store(self, path_or_data, mimetype, kind, filename)
+
+    def record_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        data = data_callable()
+        offered[file_name] = data.encode("utf-8") if isinstance(data, str) else data
+        return defer(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
+    return offered

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.runtime.media_file_storage import MediaFileKind
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from dashboard.text import WORD_JOINER, chart_text, markdown_text
@@ -89,22 +87,6 @@ def app(hostile, monkeypatch):
     """The whole dashboard (so links to the Account page are drawn) over the hostile warehouse."""
     monkeypatch.setenv("KAM_WAREHOUSE", str(hostile["warehouse"]))
     return AppTest.from_file(str(APP), default_timeout=60)
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, bytes]:
-    """Each file a download button offers in the runs that follow, by file name."""
-    offered: dict[str, bytes] = {}
-    store = MemoryMediaFileStorage.load_and_get_id
-
-    def record(self, path_or_data, mimetype, kind, filename=None):
-        # Only what a download button offers: the page icon is a media file too.
-        if kind == MediaFileKind.DOWNLOADABLE:
-            offered[filename] = path_or_data
-        return store(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
-    return offered
 
 
 def open_page(app: AppTest, name: str) -> AppTest:

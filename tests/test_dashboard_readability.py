@@ -15,29 +15,12 @@ from pathlib import Path
 
 import pytest
 from streamlit import dataframe_util
-from streamlit.runtime.media_file_storage import MediaFileKind
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from dashboard.ui import GROWTH_ABOVE_CAP, INK, format_money, format_share
 
 VIEWS = Path(__file__).resolve().parents[1] / "dashboard" / "views"
 PAGES = ("portfolio", "scorecard", "mistakes", "definitions_lab", "account", "resources")
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, bytes]:
-    """Each file a download button offers in the runs that follow, by file name."""
-    offered: dict[str, bytes] = {}
-    store = MemoryMediaFileStorage.load_and_get_id
-
-    def record(self, path_or_data, mimetype, kind, filename=None):
-        if kind == MediaFileKind.DOWNLOADABLE:
-            offered[filename] = path_or_data
-        return store(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
-    return offered
 
 
 def opened(name: str, **params: str) -> AppTest:
@@ -322,3 +305,44 @@ def test_exports_have_the_headers_shown_and_rounded_figures(warehouse, downloads
     ).set_index("customer_id")["margin"]
     for row in rows:
         assert float(row["Net margin (%)"]) == pytest.approx(expected[row["Customer id"]], abs=0.051)
+
+
+# --- long tables ---------------------------------------------------------------------------------
+
+
+def long_table_page():
+    """A table of 1,234 customers drawn by the table helper, as a page would."""
+    import pandas as pd
+
+    from dashboard.ui import Figure, show_table
+
+    rows = 1234
+    frame = pd.DataFrame(
+        {
+            "customer_name": [f"Customer {number}" for number in range(rows)],
+            "revenue_t12m": [1000.0 * (rows - number) for number in range(rows)],
+        }
+    )
+    show_table(
+        frame,
+        {"customer_name": "Customer", "revenue_t12m": Figure("Revenue, 12 months")},
+        export="long.csv",
+        caption="1,234 customers, largest first.",
+    )
+
+
+def test_a_long_table_shows_its_first_rows_says_so_and_exports_them_all(warehouse, downloads):
+    app = AppTest.from_function(long_table_page, default_timeout=60).run()
+    assert not app.exception, [e.message for e in app.exception]
+
+    (table,) = app.dataframe
+    assert len(table.value) == 1000
+    assert shown(table)["revenue_t12m"].tolist()[:2] == ["€1.2M", "€1.2M"]
+    assert shown(table)["revenue_t12m"].tolist()[-1] == "€235.0k"  # row 1,000: 1,000 × (1,234 − 999)
+    assert app.caption[0].value == (
+        "1,234 customers, largest first. The table shows the first 1,000 of 1,234 rows; "
+        "the CSV export holds them all."
+    )
+    rows = list(csv.DictReader(io.StringIO(downloads["long.csv"].decode("utf-8"))))
+    assert len(rows) == 1234
+    assert rows[-1] == {"Customer": "Customer 1233", "Revenue, 12 months (€)": "1000.0"}

@@ -9,6 +9,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -37,6 +38,20 @@ def review_page(**query_params: str) -> AppTest:
 
 def metrics(app: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}
+
+
+def test_a_warehouse_from_before_the_quarterly_review_says_to_run_kam_again(private_warehouse):
+    with duckdb.connect(str(private_warehouse)) as conn:
+        conn.execute("drop table marts.portfolio_quarterly")
+    app = review_page()
+
+    assert not app.exception
+    assert [warning.value for warning in app.warning] == [
+        (
+            f"The warehouse at `{private_warehouse}` has no table portfolio_quarterly: it was published "
+            "by an earlier version of kam. Run `kam run` (or `make demo`) to build it again, then reload."
+        )
+    ]
 
 
 def test_the_headline_is_the_latest_quarter_against_the_one_before(warehouse):

@@ -28,6 +28,7 @@ from dashboard.ui import (
     definition_select,
     format_share,
     money_format,
+    show_table,
 )
 from dashboard.warehouse import query
 
@@ -234,11 +235,9 @@ listing = visible.assign(
     next_review=pd.to_datetime(visible["next_review_on"]).dt.strftime("%-d %b %Y").fillna(""),
     status=visible["is_pending"].map({True: "Recorded, next run", False: ""}),
 )[["topic", "customer_name", "reason", "account_manager_name", "owner", "next_review", "status", "customer_id"]]
-st.dataframe(
+show_table(
     listing,
-    hide_index=True,
-    width="stretch",
-    column_config={
+    {
         "topic": "Topic",
         "customer_name": "Customer",
         "reason": st.column_config.TextColumn("Why", width="medium", help="The figures that put it on the list."),
@@ -249,8 +248,8 @@ st.dataframe(
                                               "the warehouse has it after the next run."),
         "customer_id": "Customer ID",
     },
+    export="review-list.csv",
 )
-download_button(listing, "review-list.csv")
 
 recorded_now = items[items["is_pending"]]
 if not recorded_now.empty:
@@ -315,9 +314,12 @@ st.markdown(
     f"accounts with their reasons and the review list, for {quarter_label(quarter_end)} under "
     f"{definition_label(definition)}. Open it in a browser and print it, or save it as PDF."
 )
+# The figures are read with the page (cached queries); the document is written on the click, as
+# writing it for every visit cost the page most of a second at 100,000 customers.
+pack = load_review_pack(definition, quarter_end)
 st.download_button(
     "Download the review pack",
-    data=render_review_pack(load_review_pack(definition, quarter_end)).encode("utf-8"),
+    data=lambda: render_review_pack(pack).encode("utf-8"),
     file_name=f"key-account-review-{quarter_label(quarter_end).replace(' ', '-')}-{definition}.html",
     mime="text/html",
     icon=":material/print:",
