@@ -13,7 +13,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 PORT ?= 8501
 
-.PHONY: setup demo data warehouse dashboard dagster lint test test-fast bench clean
+.PHONY: setup setup-spark demo data warehouse dashboard dagster lint test test-fast bench clean
 
 $(BIN)/.installed: pyproject.toml uv.lock
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is required, found " + sys.version.split()[0]) if sys.version_info[:2] != (3, 11) else None'
@@ -23,6 +23,17 @@ $(BIN)/.installed: pyproject.toml uv.lock
 	touch $@
 
 setup: $(BIN)/.installed
+
+# The Spark engine's own environment (dbt-spark with pyspark, from the same lock file): Spark runs
+# inside dbt's process on Java 17 from the system (Debian's openjdk-17-jre-headless).
+SPARK_VENV := .venv-spark
+$(SPARK_VENV)/.installed: pyproject.toml uv.lock $(BIN)/.installed
+	@command -v java >/dev/null || { echo "Java 17 is needed for Spark: apt-get install -y openjdk-17-jre-headless"; exit 1; }
+	$(PYTHON) -m venv $(SPARK_VENV)
+	UV_PROJECT_ENVIRONMENT=$(SPARK_VENV) $(BIN)/uv sync --locked --inexact --only-group spark
+	touch $@
+
+setup-spark: $(SPARK_VENV)/.installed
 
 data: setup
 	$(BIN)/kam generate
@@ -46,8 +57,8 @@ lint: setup
 	$(BIN)/ruff check .
 	cd dbt_project && KAM_WAREHOUSE_WORK=:memory: ../$(BIN)/sqlfluff lint models --processes 2
 
-test: lint
-	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
+test: lint setup-spark
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=40
 
 # The inner loop: everything but the tests that run the pipeline or a browser (about a minute).
 test-fast: lint

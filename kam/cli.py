@@ -265,6 +265,28 @@ def _dashboard(args: argparse.Namespace) -> int:
     os.execve(sys.executable, command, env)
 
 
+def _spark(args: argparse.Namespace) -> int:
+    from orchestration.spark import build_on_spark, compare_marts, default_spark_dir
+
+    _, warehouse = resolve_paths(None, args.warehouse)
+    spark_dir = (args.spark_dir or default_spark_dir(warehouse)).resolve()
+    try:
+        exit_code = build_on_spark(warehouse, spark_dir, say=_say)
+    except FileNotFoundError as error:
+        print(f"kam spark: {error}", file=sys.stderr)
+        return 1
+    if exit_code:
+        return exit_code
+    if args.compare:
+        differences = compare_marts(spark_dir, warehouse)
+        for difference in differences:
+            print(f"  {difference}")
+        print(f"kam spark: {len(differences)} difference(s) between Spark's marts and {warehouse}"
+              if differences else f"kam spark: Spark's marts agree with {warehouse}")
+        return 1 if differences else 0
+    return 0
+
+
 def _dagster(args: argparse.Namespace) -> int:
     home = Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home"))
     home.mkdir(parents=True, exist_ok=True)
@@ -503,6 +525,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_landing_arguments(check)
     check.set_defaults(handler=_validate, parser=check)
+
+    spark = commands.add_parser(
+        "spark", help="build the same models on Spark from the last run's accepted rows",
+        description="Write the raw tables the last `kam run` accepted as Parquet and build every "
+        "dbt model, seed and test on Spark (in this process's machine, through dbt-spark's session "
+        "method; `make setup-spark` installs it, Java 17 is needed). --compare then checks the key "
+        "marts against the published DuckDB warehouse. See docs/spark.md.",
+    )
+    _add_warehouse_argument(spark)
+    spark.add_argument("--spark-dir", type=Path, default=None,
+                       help="where Spark's inputs, tables and catalog go (default: spark/ beside "
+                       "the warehouse)")
+    spark.add_argument("--compare", action="store_true",
+                       help="compare the key marts with the published DuckDB warehouse afterwards")
+    spark.set_defaults(handler=_spark, parser=spark)
 
     dash = commands.add_parser(
         "dashboard", help="serve the key-account dashboard",

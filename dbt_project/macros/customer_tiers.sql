@@ -39,16 +39,18 @@
             net_contribution_t12m,
             positive_contribution_t12m,
 
-            row_number() over (partition by reporting_date order by revenue_t12m desc, customer_id) as revenue_rank,
+            -- Ranks are bigint on every engine (Spark's row_number is an int).
+            cast(row_number() over (partition by reporting_date order by revenue_t12m desc, customer_id) as bigint)
+                as revenue_rank,
             sum(revenue_t12m) over (
                 partition by reporting_date
                 order by revenue_t12m desc, customer_id rows between unbounded preceding and current row
             ) as revenue_cumulative,
             sum(revenue_t12m) over (partition by reporting_date) as revenue_total,
 
-            row_number() over (
+            cast(row_number() over (
                 partition by reporting_date order by net_contribution_t12m desc nulls last, customer_id
-            ) as contribution_rank,
+            ) as bigint) as contribution_rank,
             sum(positive_contribution_t12m) over (
                 partition by reporting_date
                 order by net_contribution_t12m desc nulls last, customer_id

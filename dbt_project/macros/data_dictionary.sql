@@ -22,9 +22,10 @@
 
 {#- The sources' descriptions as comments on their tables and columns. A source table or column
     not in the database (a working database from before it existed) is skipped; nothing runs
-    while dbt only parses. -#}
+    while dbt only parses, nor on an engine other than DuckDB (Spark keeps no column comments on
+    the external Parquet tables the sources are there). -#}
 {% macro persist_source_docs() %}
-    {%- if not execute or not graph.sources -%}
+    {%- if not execute or not graph.sources or target.type != 'duckdb' -%}
         {{ return('') }}
     {%- endif -%}
     {%- set schemas = graph.sources.values() | map(attribute='schema') | unique | list -%}

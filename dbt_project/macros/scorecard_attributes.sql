@@ -49,7 +49,9 @@
                     then cast(economics.active_years as double) / economics.possible_years
                         * case
                             when economics.is_tenure_censored then 1.0
-                            else least(1.0, economics.tenure_months / (12.0 * {{ var('loyalty_full_tenure_years') }}))
+                            else least(
+                                1.0, cast(economics.tenure_months as double) / (12 * {{ var('loyalty_full_tenure_years') }})
+                            )
                         end
             end as proven_years_share
 

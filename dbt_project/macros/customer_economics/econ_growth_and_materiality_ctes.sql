@@ -16,7 +16,10 @@
             -- coefficient of variation, gives an error of CV x sqrt(2 / 12) (or sqrt(2 / 4)).
             case
                 when revenue_growth_yoy is not null or revenue_trend_3y is not null
-                    then least(revenue_volatility * sqrt(2.0 / 12), quarterly_revenue_volatility * sqrt(2.0 / 4))
+                    then least(
+                        revenue_volatility * sqrt(cast(2 as double) / 12),
+                        quarterly_revenue_volatility * sqrt(cast(2 as double) / 4)
+                    )
                 else revenue_trend_1y_error
             end as revenue_growth_error
 

@@ -3,7 +3,9 @@
     contract order and at contract type.
     Produces derived (joined's columns and wallet, revenue_t12m_positive, portfolio_trend_slope_12m,
     contribution_t12m, contribution_basis, days_since_last_order, typical_gap_days,
-    volatility_month_count) and measured (customer_id .. relationship_access_score). -#}
+    volatility_month_count) and measured (customer_id .. relationship_access_score).
+    Ratios of money are taken in double, the numerator cast first: Spark keeps decimal / decimal a
+    decimal cut to a few digits, where DuckDB divides in double. -#}
 {% macro econ_measure_ctes() -%}
     derived as (
 
@@ -32,17 +34,16 @@
                 when cost_to_serve_t12m is not null and gross_margin_t12m is not null then 'net_contribution'
                 when gross_margin_t12m is not null then 'gross_margin'
             end as contribution_basis,
-            {{ dbt.datediff('last_order_date', 'reporting_date', 'day') }} as days_since_last_order,
+            ({{ dbt.datediff('last_order_date', 'reporting_date', 'day') }}) as days_since_last_order,
             case
                 when order_day_count >= {{ var('typical_gap_min_orders') }}
                     then cast(median_gap_days as double)
             end as typical_gap_days,
             -- Months of the last 24 the customer could have bought in: none before its first order.
-            {{ dbt.datediff(
+            {{ month_difference(
                 'case when first_order_month > volatility_window_start'
                 ~ ' then first_order_month else volatility_window_start end',
-                'reporting_month',
-                'month'
+                'reporting_month'
             ) }} + 1 as volatility_month_count
 
         from joined
@@ -69,10 +70,10 @@
             cast(gross_margin_t12m as decimal(18, 2)) as gross_margin_t12m,
             -- The margin rate on the revenue whose cost is known, so unknown costs do not dilute it.
             cast(case
-                when revenue_costed_t12m > 0 then gross_margin_t12m / revenue_costed_t12m
+                when revenue_costed_t12m > 0 then cast(gross_margin_t12m as double) / revenue_costed_t12m
             end as double) as gross_margin_pct_t12m,
             cast(case
-                when revenue_volume_t12m > 0 then revenue_volume_costed_t12m / revenue_volume_t12m
+                when revenue_volume_t12m > 0 then cast(revenue_volume_costed_t12m as double) / revenue_volume_t12m
             end as double) as margin_coverage_t12m,
             cast(cost_to_serve_t12m as decimal(18, 2)) as cost_to_serve_t12m,
             -- The difference of the rounded figures, so margin less cost to serve adds up to the cent.
@@ -81,20 +82,20 @@
                 as decimal(18, 2)
             ) as net_contribution_t12m,
             cast(case
-                when revenue_t12m > 0 then (gross_margin_t12m - cost_to_serve_t12m) / revenue_t12m
+                when revenue_t12m > 0 then cast(gross_margin_t12m - cost_to_serve_t12m as double) / revenue_t12m
             end as double) as net_margin_pct_t12m,
             cast(contribution_t12m as decimal(18, 2)) as contribution_t12m,
             contribution_basis,
             cast(case
-                when revenue_t12m > 0 then contribution_t12m / revenue_t12m
+                when revenue_t12m > 0 then cast(contribution_t12m as double) / revenue_t12m
             end as double) as contribution_margin_pct_t12m,
             cast(wallet as decimal(18, 2)) as wallet,
             cast(wallet_year as integer) as wallet_year,
             wallet_source,
-            cast(case when wallet > 0 then revenue_t12m_positive / wallet end as double)
+            cast(case when wallet > 0 then cast(revenue_t12m_positive as double) / wallet end as double)
                 as share_of_wallet,
             cast(wallet - revenue_t12m_positive as decimal(18, 2)) as wallet_headroom,
-            cast({{ dbt.datediff('first_order_date', 'reporting_date', 'month') }} as integer)
+            cast({{ month_difference('first_order_date', 'reporting_date') }} as integer)
                 as tenure_months,
             cast(history_months as integer) as history_months,
             first_order_date < tenure_censored_before as is_tenure_censored,
@@ -107,7 +108,7 @@
             cast(active_quarters_t12m as integer) as active_quarters_t12m,
             cast(coalesce(active_month_count, 0) as integer) as active_months_lifetime,
             cast(case
-                when active_month_count > 0 then 1.0 * repeat_month_count / active_month_count
+                when active_month_count > 0 then cast(repeat_month_count as double) / active_month_count
             end as double) as repeat_rate,
             cast(order_count_t12m as integer) as order_count_t12m,
             cast(order_count_lifetime as integer) as order_count_lifetime,
@@ -121,7 +122,7 @@
             end as is_churn_risk,
             cast(case
                 when covers_prior_t12m and revenue_prior_t12m > 0
-                    then revenue_t12m / revenue_prior_t12m - 1
+                    then cast(revenue_t12m as double) / revenue_prior_t12m - 1
             end as double) as revenue_growth_yoy,
             -- Where year on year cannot be known (a history of one year, a customer younger than
             -- two), the trend through the last year's months, relative to the portfolio's (which
@@ -143,14 +144,14 @@
             end as double) as revenue_trend_1y_error,
             cast(case
                 when covers_prior_t12m and gross_margin_prior_t12m > 0
-                    then gross_margin_t12m / gross_margin_prior_t12m - 1
+                    then cast(gross_margin_t12m as double) / gross_margin_prior_t12m - 1
             end as double) as gross_margin_growth_yoy,
             -- The least-squares slope of three equally spaced points is (last - first) / 2; divided by
             -- their mean it reads as growth per year relative to the account's size.
             cast(case
                 when covers_third_t12m and revenue_t12m + revenue_prior_t12m + revenue_third_t12m > 0
-                    then ((revenue_t12m - revenue_third_t12m) / 2.0)
-                        / ((revenue_t12m + revenue_prior_t12m + revenue_third_t12m) / 3.0)
+                    then (cast(revenue_t12m - revenue_third_t12m as double) / 2)
+                        / (cast(revenue_t12m + revenue_prior_t12m + revenue_third_t12m as double) / 3)
             end as double) as revenue_trend_3y,
             cast(case
                 when volatility_month_count >= {{ var('volatility_min_months') }} and revenue_24m > 0
@@ -169,12 +170,14 @@
                 when volatility_month_count >= {{ var('volatility_min_months') }} and revenue_8q > 0
                     then sqrt(
                         case
-                            when revenue_squared_8q - revenue_8q * revenue_8q / ceiling(volatility_month_count / 3.0) > 0
-                                then (revenue_squared_8q - revenue_8q * revenue_8q / ceiling(volatility_month_count / 3.0))
-                                    / greatest(ceiling(volatility_month_count / 3.0) - 1, 1)
+                            when revenue_squared_8q
+                                - revenue_8q * revenue_8q / ceiling(cast(volatility_month_count as double) / 3) > 0
+                                then (revenue_squared_8q
+                                    - revenue_8q * revenue_8q / ceiling(cast(volatility_month_count as double) / 3))
+                                    / greatest(ceiling(cast(volatility_month_count as double) / 3) - 1, 1)
                             else 0
                         end
-                    ) / (revenue_8q / ceiling(volatility_month_count / 3.0))
+                    ) / (revenue_8q / ceiling(cast(volatility_month_count as double) / 3))
             end as double) as quarterly_revenue_volatility,
             cast(executive_access as integer) as executive_access,
             cast(decision_access as integer) as decision_access,
@@ -183,12 +186,12 @@
             assessed_on,
             cast(case
                 when cultural_fit is not null and strategic_alignment is not null
-                    then (cultural_fit + strategic_alignment) / 2.0
+                    then cast(cultural_fit + strategic_alignment as double) / 2
                 else coalesce(cultural_fit, strategic_alignment)
             end as double) as strategic_fit_score,
             cast(case
                 when executive_access is not null and decision_access is not null
-                    then (executive_access + decision_access) / 2.0
+                    then cast(executive_access + decision_access as double) / 2
                 else coalesce(executive_access, decision_access)
             end as double) as relationship_access_score
 

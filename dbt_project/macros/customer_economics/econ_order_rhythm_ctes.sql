@@ -7,11 +7,11 @@
 
         select
             customer_id,
-            {{ dbt.datediff(
+            ({{ dbt.datediff(
                 'lag(order_date) over (partition by customer_id order by order_date)',
                 'order_date',
                 'day'
-            ) }} as gap_days
+            ) }}) as gap_days
 
         from customer_days
         {% if cut -%}
@@ -47,7 +47,7 @@
             customer_id,
             count(*) as order_day_count,
             avg(case
-                when gap_rank in (floor((gap_count + 1) / 2.0), floor((gap_count + 2) / 2.0))
+                when gap_rank in (floor(cast(gap_count + 1 as double) / 2), floor(cast(gap_count + 2 as double) / 2))
                     then cast(gap_days as double)
             end) as median_gap_days
 
@@ -82,7 +82,7 @@
             customer_id,
             count(*) as active_month_count,
             sum(case
-                when {{ dbt.datediff('previous_active_month', 'month_start', 'month') }}
+                when {{ month_difference('previous_active_month', 'month_start') }}
                     <= {{ var('repeat_purchase_window_months') }}
                     then 1
                 else 0

@@ -49,7 +49,7 @@
             -- before it: a quarterly buyer's first order in the export can come up to three months in.
             cast({{ dbt.dateadd('day', var('tenure_censoring_days'), 'history_start') }} as date)
                 as tenure_censored_before,
-            {{ dbt.datediff('history_start', 'reporting_date', 'month') }} as history_months,
+            {{ month_difference('history_start', 'reporting_date') }} as history_months,
             {{ dbt.date_trunc('month', 'history_start') }}
                 <= {{ dbt.date_trunc('month', dbt.dateadd('day', 1, dbt.dateadd('month', -36, 'reporting_date'))) }}
                 as covers_third_t12m

@@ -38,7 +38,7 @@
                 ~ " and customer_months.month_start > " ~ dbt.dateadd('month', -12, 'reporting_window.trend_last_month') %}
             {%- set trend_y = "case when " ~ in_trend_window ~ " then ln(cast(customer_months.revenue as double)) end" %}
             {%- set trend_x = "case when " ~ in_trend_window ~ " then cast("
-                ~ dbt.datediff('reporting_window.trend_last_month', 'customer_months.month_start', 'month') ~ " as double) end" %}
+                ~ month_difference('reporting_window.trend_last_month', 'customer_months.month_start') ~ " as double) end" %}
             regr_slope({{ trend_y }}, {{ trend_x }}) as trend_slope_12m,
             regr_count({{ trend_y }}, {{ trend_x }}) as trend_months_12m,
             regr_sxx({{ trend_y }}, {{ trend_x }}) as trend_sxx_12m,
@@ -57,7 +57,7 @@
         -- a buyer who orders once a quarter is as regular as one who orders every month.
         select
             customer_months.customer_id,
-            cast(floor({{ dbt.datediff('customer_months.month_start', 'reporting_window.reporting_month', 'month') }} / 3)
+            cast(floor({{ month_difference('customer_months.month_start', 'reporting_window.reporting_month') }} / 3)
                 as integer) as block,
             cast(sum(customer_months.revenue) as double) as revenue
 

@@ -4,7 +4,7 @@
 -- dbt must know it always.
 -- depends_on: {{ ref('stg_orders') }}
 {{ config(
-    materialized='incremental',
+    materialized=order_lines_materialization(),
     incremental_strategy='delete+insert',
     unique_key=['customer_id', 'order_date'],
 ) }}

@@ -66,7 +66,7 @@ customer_years as (
         calendar_years.calendar_year,
         calendar_years.observed_months,
         coalesce(yearly_revenue.revenue, 0) as revenue,
-        coalesce(yearly_revenue.revenue, 0) * 12.0 / calendar_years.observed_months
+        cast(coalesce(yearly_revenue.revenue, 0) * 12 as double) / calendar_years.observed_months
             as annualised_revenue
 
     from customer_first_years

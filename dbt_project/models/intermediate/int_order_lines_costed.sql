@@ -2,7 +2,7 @@
 -- at each line's order date, so earlier lines keep theirs (a new cost file rebuilds everything,
 -- see orchestration/build_plan.py).
 {{ config(
-    materialized='incremental',
+    materialized=order_lines_materialization(),
     incremental_strategy='delete+insert',
     unique_key=['order_id', 'line_number'],
 ) }}
@@ -52,9 +52,14 @@ costed as (
     select
         *,
         -- A cost the source system recorded on the line beats a standard cost: it knows the batch.
+        -- The quantity (a double) is multiplied as a decimal, so every engine rounds the same exact
+        -- product half up (a double's product is rounded to the cent differently from engine to
+        -- engine). 19 digits: DuckDB keeps the product of two 18-digit decimals within 18 digits and
+        -- overflows; Spark's product of 19 and 18 digits has 38, the most it keeps exact.
         case
             when cost_amount is not null then cast(cost_amount as decimal(18, 4))
-            when unit_cost is not null then cast(quantity * unit_cost as decimal(18, 4))
+            when unit_cost is not null
+                then cast(cast(quantity as decimal(19, 4)) * cast(unit_cost as decimal(18, 6)) as decimal(18, 4))
         end as line_cost,
         case
             when cost_amount is not null then 'recorded'

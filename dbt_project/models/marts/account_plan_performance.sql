@@ -129,7 +129,7 @@ measured as (
             as actual_revenue,
         case when period_status <> 'future' then cast(coalesce(gross_margin, 0) as decimal(18, 2)) end
             as actual_gross_margin,
-        case when net_revenue <> 0 then cast(coalesce(costed_revenue, 0) / net_revenue as double) end
+        case when net_revenue <> 0 then cast(coalesce(costed_revenue, 0) as double) / net_revenue end
             as margin_coverage
 
     from periods
@@ -141,11 +141,11 @@ attainment as (
     select
         *,
         case
-            when target_revenue_to_date > 0 then cast(actual_revenue / target_revenue_to_date as double)
+            when target_revenue_to_date > 0 then cast(actual_revenue as double) / target_revenue_to_date
         end as revenue_attainment,
         case
             when target_gross_margin_to_date > 0
-                then cast(actual_gross_margin / target_gross_margin_to_date as double)
+                then cast(actual_gross_margin as double) / target_gross_margin_to_date
         end as margin_attainment
 
     from measured

@@ -111,7 +111,7 @@ final as (
         cast(revenue as decimal(18, 2)) as revenue,
         cast(gross_margin as decimal(18, 2)) as gross_margin,
         cast(case
-            when revenue_volume > 0 then revenue_volume_costed / revenue_volume
+            when revenue_volume > 0 then cast(revenue_volume_costed as double) / revenue_volume
         end as double) as margin_coverage,
         cast(order_count as bigint) as order_count,
         cast(cost_to_serve as decimal(18, 2)) as cost_to_serve,

@@ -88,7 +88,7 @@ final as (
         cast(joined.revenue as decimal(18, 2)) as revenue,
         cast(joined.gross_margin as decimal(18, 2)) as gross_margin,
         cast(case
-            when joined.revenue_volume > 0 then joined.revenue_volume_costed / joined.revenue_volume
+            when joined.revenue_volume > 0 then cast(joined.revenue_volume_costed as double) / joined.revenue_volume
         end as double) as margin_coverage,
         cast(joined.order_count as bigint) as order_count,
         cast(joined.cost_to_serve as decimal(18, 2)) as cost_to_serve,
@@ -98,7 +98,7 @@ final as (
         -- A year of net returns has no share of the wallet rather than a negative one.
         cast(case
             when joined.wallet > 0
-                then (case when joined.revenue > 0 then joined.revenue else 0 end) / joined.wallet
+                then cast(case when joined.revenue > 0 then joined.revenue else 0 end as double) / joined.wallet
         end as double) as share_of_wallet
 
     from joined

@@ -63,7 +63,7 @@ revenue_ranked as (
 
     select
         customer_id,
-        row_number() over (order by revenue_t12m desc, customer_id asc) as revenue_rank
+        cast(row_number() over (order by revenue_t12m desc, customer_id asc) as bigint) as revenue_rank
 
     from economics_then
     where is_active
@@ -106,11 +106,11 @@ outcomes as (
     select
         all_picks.definition_name,
         all_picks.picked_by,
-        avg(case when economics_now.is_active then 1.0 else 0.0 end) as retained_share,
-        sum(economics_now.revenue_t12m) / nullif(sum(economics_then.revenue_t12m), 0) - 1
+        avg(case when economics_now.is_active then cast(1 as double) else 0 end) as retained_share,
+        cast(sum(economics_now.revenue_t12m) as double) / nullif(sum(economics_then.revenue_t12m), 0) - 1
             as revenue_growth,
         sum(economics_now.contribution_t12m) as contribution_after,
-        sum(economics_now.contribution_t12m) / nullif(max(portfolio_now.contribution_total), 0)
+        cast(sum(economics_now.contribution_t12m) as double) / nullif(max(portfolio_now.contribution_total), 0)
             as profit_share
 
     from all_picks

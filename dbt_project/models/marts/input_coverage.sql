@@ -48,7 +48,7 @@ described as (
         {{ is_required }} as is_required,
         '{{ affects }}' as affects,
         {% if when_missing %}'{{ when_missing | replace("'", "''") }}'
-        {%- else %}cast(null as varchar){% endif %} as when_missing
+        {%- else %}cast(null as {{ dbt.type_string() }}){% endif %} as when_missing
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -77,7 +77,7 @@ final as (
             -- revenue that has one.
             -- Rounded first: a share summed in floating point can miss 1 in the last digit.
             when described.input_name = 'orders' and round(concentration.margin_coverage_t12m, 3) < 1
-                then 'Only ' || cast(round(100 * concentration.margin_coverage_t12m, 1) as varchar)
+                then 'Only ' || cast(round(100 * concentration.margin_coverage_t12m, 1) as {{ dbt.type_string() }})
                     || ' % of the last twelve months'' revenue has a cost: margin is unknown for the rest.'
         end as gap
 

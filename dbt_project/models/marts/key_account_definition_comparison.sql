@@ -19,11 +19,8 @@ per_customer as (
         -- What each definition picks on its own, before manual overrides: the comparison is
         -- between definitions, and an override would show up under every one of them.
         sum(case when is_key_account_computed then 1 else 0 end) as selecting_definitions_count,
-        {{ dbt.listagg(
-            "case when is_key_account_computed then definition_name end",
-            "', '",
-            "order by definition_name"
-        ) }} as selecting_definitions,
+        {{ sorted_list("case when is_key_account_computed then definition_name end", "', '") }}
+            as selecting_definitions,
         max(override_status) as override_status,
         coalesce(max(case when definition_name = 'balanced' and is_key_account then 1 else 0 end) = 1, false)
             as is_key_account_balanced,

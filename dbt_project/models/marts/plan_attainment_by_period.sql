@@ -5,7 +5,20 @@ with
 
 plans as (
 
-    select * from {{ ref('account_plan_performance') }}
+    -- The plan's own columns: the performance mart's definition_name (the cadence definition's)
+    -- would stand beside the list's below, which Spark refuses as ambiguous.
+    select
+        customer_id,
+        account_manager_id,
+        period_start,
+        period_end,
+        period_status,
+        is_below_plan,
+        target_revenue_to_date,
+        actual_revenue,
+        target_gross_margin_to_date,
+        actual_gross_margin
+    from {{ ref('account_plan_performance') }}
 
 ),
 

@@ -3,7 +3,7 @@
 -- new landing files replace the lines they carry (a line sent again is the latest loaded, as in a
 -- full build) and leave the others as they are.
 {{ config(
-    materialized='incremental',
+    materialized=order_lines_materialization(),
     incremental_strategy='delete+insert',
     unique_key=['order_id', 'line_number'],
 ) }}

@@ -31,7 +31,7 @@ final as (
         note,
         decided_by,
         -- Recorded in UTC (2025-06-30T14:05:09Z); kept in UTC, whatever the session's time zone.
-        cast(decided_at as timestamptz) at time zone 'UTC' as decided_at,
+        {{ utc_timestamp('decided_at') }} as decided_at,
         decisions_recorded
 
     from ranked
