@@ -13,7 +13,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_COMPILE_BYTECODE := 1
 PORT ?= 8501
 
-.PHONY: setup setup-spark demo data warehouse dashboard dagster lint test test-fast bench clean
+.PHONY: setup setup-spark demo data warehouse dashboard dagster lint test test-spark test-fast bench clean
 
 $(BIN)/.installed: pyproject.toml uv.lock
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 is required, found " + sys.version.split()[0]) if sys.version_info[:2] != (3, 11) else None'
@@ -57,8 +57,13 @@ lint: setup
 	$(BIN)/ruff check .
 	cd dbt_project && KAM_WAREHOUSE_WORK=:memory: ../$(BIN)/sqlfluff lint models --processes 2
 
-test: lint setup-spark
-	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=40
+test: lint
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15 -m "not spark"
+
+# The same models built on Spark and compared with DuckDB (tests/test_spark.py): about five minutes
+# of a two-core machine's Spark on its own, which would take `make test` past ten minutes.
+test-spark: setup-spark
+	$(BIN)/pytest -m spark --durations=5
 
 # The inner loop: everything but the tests that run the pipeline or a browser (about a minute).
 test-fast: lint
