@@ -271,7 +271,9 @@ def _spark(args: argparse.Namespace) -> int:
     _, warehouse = resolve_paths(None, args.warehouse)
     spark_dir = (args.spark_dir or default_spark_dir(warehouse)).resolve()
     try:
-        exit_code = build_on_spark(warehouse, spark_dir, say=_say)
+        exit_code = build_on_spark(
+            warehouse, spark_dir, say=lambda line: print(f"kam spark: {line}", file=sys.stderr, flush=True)
+        )
     except FileNotFoundError as error:
         print(f"kam spark: {error}", file=sys.stderr)
         return 1
