@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from orchestration.spark import SPARK_ENVIRONMENT, build_on_spark, compare_marts
-from orchestration.warehouse import DBT_PROJECT_DIR, dbt_target_path, work_path
+from orchestration.warehouse import dbt_target_path
 
 pytestmark = [
     pytest.mark.spark,
@@ -29,31 +27,12 @@ pytestmark = [
 DUCKDB_ONLY = {"key_account_scorecard_snapshot", "key_account_status_history"}
 
 
-# Two quarter-ends instead of eight: each is a pass of the economics SQL over every order line,
-# 14 s apiece on Spark, and two compare the same SQL as eight (CI's time is bounded).
-SETTINGS = {"history_quarters": 2}
-
-
 @pytest.fixture(scope="module")
 def spark_build(demo_warehouse, tmp_path_factory) -> tuple[Path, int]:
+    """The demo built on Spark with the demo warehouse's own settings, so the warehouse holds
+    DuckDB's answers to compare with."""
     spark_dir = tmp_path_factory.mktemp("spark")
-    return spark_dir, build_on_spark(demo_warehouse, spark_dir, dbt_arguments=("--vars", json.dumps(SETTINGS)))
-
-
-@pytest.fixture(scope="module")
-def duckdb_answers(demo_warehouse, tmp_path_factory) -> Path:
-    """The demo's working database built again by dbt on DuckDB with the same settings."""
-    root = tmp_path_factory.mktemp("duckdb_answers")
-    work = root / "warehouse.work.duckdb"
-    shutil.copyfile(work_path(demo_warehouse), work)
-    subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "build", "--quiet",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(root / "target"), "--log-path", str(root / "logs"),
-         "--vars", json.dumps({"warehouse_path": str(work), **SETTINGS})],
-        check=True,
-    )
-    return work
+    return spark_dir, build_on_spark(demo_warehouse, spark_dir)
 
 
 def built_nodes(target: Path) -> dict[str, str]:
@@ -90,7 +69,7 @@ def test_spark_builds_every_model_seed_and_test_that_duckdb_builds(spark_build, 
     assert len(on_spark) > 200
 
 
-def test_spark_marts_agree_with_duckdb(spark_build, duckdb_answers):
+def test_spark_marts_agree_with_duckdb(spark_build, demo_warehouse):
     spark_dir, exit_code = spark_build
     assert exit_code == 0
-    assert compare_marts(spark_dir, duckdb_answers) == []
+    assert compare_marts(spark_dir, demo_warehouse) == []
