@@ -158,8 +158,7 @@ def default_spark_dir(warehouse: Path) -> Path:
     return warehouse.parent / "spark"
 
 
-def build_on_spark(warehouse: Path, spark_dir: Path, *, dbt_arguments: tuple[str, ...] = (),
-                   say=print) -> int:
+def build_on_spark(warehouse: Path, spark_dir: Path, *, say=print) -> int:
     """Export the accepted raw rows of `warehouse`'s last run and build the dbt project on Spark in
     `spark_dir` (every table anew); dbt's exit code. dbt's progress lines go to this process's
     output; Spark's own messages (Java warnings, query plans) to `spark_dir/spark.log`."""
@@ -176,7 +175,7 @@ def build_on_spark(warehouse: Path, spark_dir: Path, *, dbt_arguments: tuple[str
     say(f"[{time.monotonic() - started:6.1f}s] wrote {len(written)} raw tables as Parquet "
         f"({sum(written.values()):,} rows) to {spark_dir / 'raw'}")
     with (spark_dir / "spark.log").open("w", encoding="utf-8") as spark_log:
-        finished = dbt_on_spark(["build", *dbt_arguments], spark_dir, stderr=spark_log)
+        finished = dbt_on_spark(["build"], spark_dir, stderr=spark_log)
     say(f"[{time.monotonic() - started:6.1f}s] dbt build on Spark "
         + ("succeeded" if finished.returncode == 0 else f"failed (exit {finished.returncode}); "
            f"Spark's messages: {spark_dir / 'spark.log'}"))
