@@ -20,6 +20,7 @@ pages = {
     "Portfolio": [
         st.Page("views/portfolio.py", title="Portfolio", icon=":material/insights:", default=True),
         st.Page("views/scorecard.py", title="Scorecard", icon=":material/leaderboard:"),
+        st.Page("views/matrix.py", title="Portfolio matrix", icon=":material/grid_view:"),
         st.Page("views/mistakes.py", title="Mistakes & oak trees", icon=":material/report:"),
     ],
     "Decide": [

@@ -208,10 +208,11 @@ def in_definition_order(names: Iterable[str]) -> list[str]:
 # --- charts ----------------------------------------------------------------------------------
 
 
-def show_chart(figure, **kwargs) -> None:
+def show_chart(figure, **kwargs) -> Any:
     """`st.plotly_chart(figure, width="stretch", **kwargs)` with every text of the chart in INK:
     Streamlit's chart theme writes tick labels, axis titles and legends in a grey that reaches 3:1
-    on white. Colours a figure sets itself (a label inside a dark bar) are kept."""
+    on white. Colours a figure sets itself (a label inside a dark bar) are kept. Returns what
+    st.plotly_chart returns: the points a reader selected, with `on_select`."""
     figure.update_layout(font={"color": INK}, legend={"font": {"color": INK}})
     axes = {"tickfont": {"color": INK}, "title": {"font": {"color": INK}}}
     figure.update_xaxes(**axes)
@@ -219,7 +220,7 @@ def show_chart(figure, **kwargs) -> None:
     for annotation in figure.layout.annotations or ():
         annotation.font.color = annotation.font.color or INK
     kwargs.setdefault("width", "stretch")
-    st.plotly_chart(figure, **kwargs)
+    return st.plotly_chart(figure, **kwargs)
 
 
 def share_ticks(top: float = 1.0, step: float = 0.2) -> dict:

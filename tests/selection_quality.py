@@ -1,6 +1,7 @@
 """How well the warehouse picks key accounts and raises flags, measured against the generator's
 ground truth (which the pipeline never reads). Used by the robustness tests and, run as a script
-over built warehouses, for the table in docs/scorecard-and-definitions.md:
+over built warehouses, for the tables in docs/scorecard-and-definitions.md and
+docs/portfolio-matrix.md:
 
     python tests/selection_quality.py WAREHOUSE TRUTH_CSV [WAREHOUSE TRUTH_CSV ...]
 """
@@ -96,6 +97,42 @@ def measure(warehouse: Path, truth: Path) -> SelectionQuality:
     return SelectionQuality(strategic, top_k, flags)
 
 
+# Where each archetype belongs on the portfolio matrix (issue 16): the quadrant whose treatment the
+# field prescribes for it. The other archetypes have no single home (a big unprofitable account is
+# strong but may or may not be attractive) and are not judged.
+MATRIX_HOMES: dict[str, str] = {
+    "strategic": "invest_for_growth",
+    "rising_oak": "invest_selectively",
+    "easy_sell_flat": "maintain",
+    "long_tail": "streamline",
+}
+# The share of each archetype's active customers the matrix must put there: a majority, on every
+# world (docs/portfolio-matrix.md has the figures each reaches).
+MATRIX_HOME_BARS: dict[str, float] = dict.fromkeys(MATRIX_HOMES, 0.5)
+
+
+def matrix_homes(warehouse: Path, truth: Path, axes_name: str = "standard") -> dict[str, float]:
+    """Per archetype of MATRIX_HOMES, the share of its active customers that the portfolio matrix
+    puts in its home quadrant at the latest quarter-end; an empty dict when the matrix has no
+    quarter-end (less than a year of history)."""
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        conn.execute(f"create temp table truth as select * from read_csv('{truth}')")
+        conn.execute("create temp table homes (archetype varchar, quadrant varchar)")
+        conn.executemany("insert into homes values (?, ?)", list(MATRIX_HOMES.items()))
+        return dict(conn.execute(
+            """
+            select truth.archetype, avg(case when matrix.quadrant = homes.quadrant then 1.0 else 0.0 end)
+            from marts.portfolio_matrix as matrix
+            join truth using (customer_id)
+            join homes using (archetype)
+            where matrix.axes_name = ?
+              and matrix.quarter_end = (select max(quarter_end) from marts.portfolio_matrix)
+            group by truth.archetype
+            """,
+            [axes_name],
+        ).fetchall())
+
+
 def main(arguments: list[str]) -> None:
     print("| warehouse | K | balanced top-K | revenue top-K |"
           + "".join(f" {flag[3:]} recall / precision |" for flag in FLAG_ARCHETYPES))
@@ -105,6 +142,12 @@ def main(arguments: list[str]) -> None:
                  f"{quality.top_k_share('balanced'):.0%}", f"{quality.top_k_share('the_big_ones'):.0%}"]
         cells += [f"{f.recall:.0%} / {f.precision:.0%}" for f in quality.flags.values()]
         print("| " + " | ".join(cells) + " |")
+    print("\n| warehouse |" + "".join(f" {archetype} in {home} |" for archetype, home in MATRIX_HOMES.items()))
+    for warehouse, truth in zip(arguments[::2], arguments[1::2]):
+        homes = matrix_homes(Path(warehouse), Path(truth))
+        print(f"| {Path(warehouse).parent.name} |"
+              + "".join(f" {homes[archetype]:.0%} |" if archetype in homes else " no quarter-end |"
+                        for archetype in MATRIX_HOMES))
 
 
 if __name__ == "__main__":

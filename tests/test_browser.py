@@ -19,6 +19,7 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 PAGES = {
     "": "Portfolio",
     "scorecard": "Scorecard",
+    "matrix": "Portfolio matrix",
     "definitions_lab": "Definitions lab",
     "mistakes": "Mistakes",
     "account": "Account",

@@ -1,4 +1,4 @@
-"""The dashboard as a whole: the router, its six pages, and the notice without a warehouse."""
+"""The dashboard as a whole: the router, its pages, and the notice without a warehouse."""
 
 from __future__ import annotations
 
@@ -19,11 +19,13 @@ def test_the_app_opens_on_the_portfolio_with_every_page_in_its_navigation(demo_w
     assert app.title[0].value == "Portfolio"
     pages_dir = Path(APP).parent / "views"
     assert {path.stem for path in pages_dir.glob("*.py")} == {
-        "portfolio", "scorecard", "mistakes", "definitions_lab", "account", "resources", "review",
+        "portfolio", "scorecard", "matrix", "mistakes", "definitions_lab", "account", "resources", "review",
     }
 
 
-@pytest.mark.parametrize("page", ["portfolio", "scorecard", "mistakes", "definitions_lab", "account", "resources", "review"])
+@pytest.mark.parametrize(
+    "page", ["portfolio", "scorecard", "matrix", "mistakes", "definitions_lab", "account", "resources", "review"]
+)
 def test_without_a_warehouse_every_page_says_how_to_build_one(page, tmp_path, monkeypatch):
     monkeypatch.setenv("KAM_WAREHOUSE", str(tmp_path / "missing.duckdb"))
     app = AppTest.from_file(str(Path(APP).parent / "views" / f"{page}.py"), default_timeout=60).run()

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.text import WORD_JOINER, chart_text, markdown_text
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-PAGES = ("portfolio", "scorecard", "mistakes", "definitions_lab", "account", "resources")
+PAGES = ("portfolio", "scorecard", "matrix", "mistakes", "definitions_lab", "account", "resources")
 
 # The balanced definition's best key accounts get these names, best first.
 MARKDOWN_NAMES = ("![p](http://evil.example/p.png)", "[Pay here](http://evil.example)", ":red[FREE]")
@@ -183,6 +183,21 @@ def test_resources_chart_shows_a_manager_named_in_html_as_text(app):
     managers = json.loads(page.get("plotly_chart")[0].proto.spec)["data"][0]["y"]
     assert chart_text(MANAGER_NAME) in managers
     assert not [manager for manager in managers if "<" in manager]
+
+
+def test_matrix_shows_hostile_customer_and_manager_names_as_text(app, hostile):
+    app.query_params["scope"] = "all"
+    page = open_page(app, "matrix")
+
+    bubbles, effort = (json.loads(chart.proto.spec) for chart in page.get("plotly_chart"))
+    hover = [point for trace in bubbles["data"] if trace.get("name") == "Accounts" for point in trace["customdata"]]
+    by_customer = {point[0]: point for point in hover}
+    for name in (*MARKDOWN_NAMES, *FORMULA_NAMES):
+        assert by_customer[hostile["customers"][name]][1] == chart_text(name)
+    assert by_customer[hostile["customers"][MARKDOWN_NAMES[0]]][6] == chart_text(MANAGER_NAME)
+    assert chart_text(MANAGER_NAME) in effort["data"][0]["y"]
+    assert "<a href" not in json.dumps(bubbles) + json.dumps(effort)
+    assert_text_only(shown_as_markdown(page))
 
 
 # --- the exports ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.ui import GROWTH_ABOVE_CAP, INK, format_money, format_share
 
 VIEWS = Path(__file__).resolve().parents[1] / "dashboard" / "views"
-PAGES = ("portfolio", "scorecard", "mistakes", "definitions_lab", "account", "resources")
+PAGES = ("portfolio", "scorecard", "matrix", "mistakes", "definitions_lab", "account", "resources")
 
 
 def opened(name: str, **params: str) -> AppTest:

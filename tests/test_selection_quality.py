@@ -12,7 +12,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from tests.selection_quality import measure
+from tests.selection_quality import MATRIX_HOME_BARS, MATRIX_HOMES, matrix_homes, measure
 from tests.worlds import HISTORY_WORLDS, WORLDS, build_world
 
 TOP_K_BAR = 0.90
@@ -103,3 +103,13 @@ def test_scorecard_on_a_world_it_was_not_tuned_to(name, tmp_path):
     if quarter_ends:
         assert str(latest) == "2026-09-30"
         assert definitions_per_quarter == 8
+    # The portfolio matrix puts each archetype in the quadrant the field prescribes for it; none on a
+    # one-year export, which has no quarter-end with a year of history before it.
+    homes = matrix_homes(warehouse, truth)
+    if not quarter_ends:
+        assert homes == {}
+        return
+    assert set(homes) == set(MATRIX_HOMES)
+    short = {archetype: share for archetype, share in homes.items()
+             if share < MATRIX_HOME_BARS[archetype]}
+    assert not short, (short, homes)

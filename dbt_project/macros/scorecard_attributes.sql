@@ -140,18 +140,10 @@
             {% for attribute in score_attributes() %}
             measures.{{ attribute.name }}_measure,
             {% if attribute.name in ['revenue_size', 'profitability', 'wallet_headroom'] %}
-            case
-                when measures.{{ attribute.name }}_measure is null then null
-                when measures.{{ attribute.name }}_measure <= money_scales.{{ attribute.name }}_floor
-                    or money_scales.{{ attribute.name }}_floor is null then 0.0
-                when money_scales.{{ attribute.name }}_ceiling <= money_scales.{{ attribute.name }}_floor then 100.0
-                -- The ratio first: the largest measure's is exactly 1, so it scores exactly 100
-                -- (100 * x / x can come out a hair above 100).
-                else 100 * (
-                    ln(measures.{{ attribute.name }}_measure / money_scales.{{ attribute.name }}_floor)
-                    / ln(money_scales.{{ attribute.name }}_ceiling / money_scales.{{ attribute.name }}_floor)
-                )
-            end as {{ attribute.name }}_value{% if not loop.last %},{% endif %}
+            {{ money_scale_value('measures.' ~ attribute.name ~ '_measure',
+                                 'money_scales.' ~ attribute.name ~ '_floor',
+                                 'money_scales.' ~ attribute.name ~ '_ceiling') }}
+                as {{ attribute.name }}_value{% if not loop.last %},{% endif %}
             {% else %}
             case
                 when measures.{{ attribute.name }}_measure is not null
@@ -171,4 +163,19 @@
     )
 
     select * from normalised
+{% endmacro %}
+
+
+{#- A heavy-tailed amount on the 0..100 money scale: 0 at or below `floor` (the
+    money_scale_floor_quantile of the positive values), 100 for `ceiling` (the largest), a log scale
+    between, so ten times the amount is always the same number of points; null stays null. -#}
+{% macro money_scale_value(measure, floor, ceiling) %}
+    case
+        when {{ measure }} is null then null
+        when {{ measure }} <= {{ floor }} or {{ floor }} is null then 0.0
+        when {{ ceiling }} <= {{ floor }} then 100.0
+        -- The ratio first: the largest measure's is exactly 1, so it scores exactly 100
+        -- (100 * x / x can come out a hair above 100).
+        else 100 * (ln({{ measure }} / {{ floor }}) / ln({{ ceiling }} / {{ floor }}))
+    end
 {% endmacro %}
