@@ -571,6 +571,14 @@ HOVER = (
     "<br>Relationship: %{customdata[4]}<br>Quadrant: %{customdata[5]} (a quarter before: %{customdata[7]})"
     "<br>Manager: %{customdata[6]}<br>Strength %{x:.0f} · attractiveness %{y:.0f}<extra></extra>"
 )
+
+
+def bubble_sizes(frame: pd.DataFrame) -> dict:
+    """Plotly marker sizes by revenue, on the one scale every bubble trace of the chart shares."""
+    return {"size": frame["revenue_t12m"].clip(lower=0).tolist(), "sizemode": "area",
+            "sizeref": sizeref, "sizemin": 4}
+
+
 known = accounts[accounts["net_margin_pct_t12m"].notna()]
 unknown = accounts[accounts["net_margin_pct_t12m"].isna()]
 figure = go.Figure()
@@ -584,10 +592,7 @@ figure.add_trace(
         customdata=hover_data(known),
         hovertemplate=HOVER,
         marker={
-            "size": known["revenue_t12m"].clip(lower=0).tolist(),
-            "sizemode": "area",
-            "sizeref": sizeref,
-            "sizemin": 4,
+            **bubble_sizes(known),
             "color": known["net_margin_pct_t12m"].clip(-limit, limit).tolist(),
             "cmin": -limit,
             "cmax": limit,
@@ -623,10 +628,7 @@ if not unknown.empty:
             customdata=hover_data(unknown),
             hovertemplate=HOVER,
             marker={
-                "size": unknown["revenue_t12m"].clip(lower=0).tolist(),
-                "sizemode": "area",
-                "sizeref": sizeref,
-                "sizemin": 4,
+                **bubble_sizes(unknown),
                 "symbol": "circle-open",
                 "color": UNKNOWN_MARGIN,
                 "line": {"width": 1.5},

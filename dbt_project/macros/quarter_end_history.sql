@@ -27,3 +27,13 @@
     insert into {{ this }}
     {{ backtest_cached(customer_economics(quarters_back=quarters_back), none) }}
 {% endmacro %}
+
+{#- The quarter-ends of the history a reader sees: those of `economics` (a relation of
+    int_quarter_end_customer_economics rows) with a full year of orders before them, the T12M figures
+    every quarter-end is scored on. -#}
+{% macro quarter_ends_with_a_year_of_history(economics) %}
+    select reporting_date as quarter_end
+    from {{ economics }}
+    group by reporting_date
+    having min(first_order_date) <= {{ dbt.dateadd('day', 1, dbt.dateadd('month', -12, 'reporting_date')) }}
+{% endmacro %}

@@ -30,11 +30,7 @@ definitions as (
 
 quarter_ends as (
 
-    -- A quarter-end needs a full year of history before it: the T12M figures it is scored on.
-    select reporting_date as quarter_end
-    from economics
-    group by reporting_date
-    having min(first_order_date) <= {{ dbt.dateadd('day', 1, dbt.dateadd('month', -12, 'reporting_date')) }}
+    {{ quarter_ends_with_a_year_of_history('economics') }}
 
 ),
 

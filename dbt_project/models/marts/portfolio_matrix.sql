@@ -37,12 +37,8 @@ scores as (
 
 quarter_ends as (
 
-    -- The quarter-ends of key_account_quarterly_history: those with a full year of history before
-    -- them (the T12M figures every criterion is computed on).
-    select reporting_date as quarter_end
-    from economics
-    group by reporting_date
-    having min(first_order_date) <= {{ dbt.dateadd('day', 1, dbt.dateadd('month', -12, 'reporting_date')) }}
+    -- The quarter-ends of key_account_quarterly_history.
+    {{ quarter_ends_with_a_year_of_history('economics') }}
 
 ),
 
