@@ -82,6 +82,7 @@ COMPARED_MARTS = {
     "review_list": ["customer_id", "review_topic"],
     "portfolio_matrix": ["axes_name", "customer_id", "quarter_end"],
     "portfolio_matrix_effort": ["axes_name", "account_manager_id"],
+    "portfolio_matrix_forecast": ["axes_name", "customer_id"],
 }
 # An amount may differ by a cent (a sum rounded in another order); any other figure (a share, a
 # score) by no more than this.

@@ -75,6 +75,12 @@ def moves(app: AppTest) -> pd.DataFrame:
     return frame
 
 
+def plans(app: AppTest) -> pd.DataFrame:
+    """The table of the plans' forecast (no row selection either)."""
+    (frame,) = [e.value for e in app.dataframe if "forecast_label" in e.value.columns]
+    return frame
+
+
 def captions(app: AppTest) -> list[str]:
     return [caption.value for caption in app.caption]
 
@@ -316,6 +322,60 @@ def test_the_effort_table_is_the_marts(warehouse, matrix):
     ran(app)
     assert len(next(e.value for e in app.dataframe if "suggestion" in e.value.columns)) == len(expected)
     assert any("whatever the choice above" in caption for caption in captions(app))
+
+
+def test_the_effort_caption_sets_all_managers_together_against_their_capacity(warehouse, matrix):
+    asked, carried = warehouse(
+        "select sum(effort_units), sum(capacity_accounts) from marts.portfolio_matrix_effort where axes_name = ?",
+        (matrix.axes,),
+    ).iloc[0]
+
+    app = opened()
+
+    (caption,) = [c for c in captions(app) if "together" in c]
+    assert f"their accounts ask {asked:,.1f} key-account equivalents, and they can carry {carried:,.0f}" in caption
+    if asked > carried:
+        assert f"{asked - carried:,.1f} short" in caption
+
+
+def test_the_plans_forecast_shows_where_each_plan_takes_its_account(warehouse, matrix):
+    expected = warehouse(
+        "select * from marts.portfolio_matrix_forecast where axes_name = ? "
+        "order by changes_quadrant desc, planned_revenue desc, customer_id",
+        (matrix.axes,),
+    )
+    movers = expected[expected["changes_quadrant"]]
+    assert len(expected) and len(movers), "the demo has plans, some of which move their account"
+
+    app = opened(scope="all")
+
+    shown = plans(app)
+    assert shown["customer_name"].tolist() == expected["customer_name"].tolist()
+    assert shown["now_label"].tolist() == [QUADRANTS[q] for q in expected["quadrant"]]
+    assert shown["forecast_label"].tolist() == [QUADRANTS[q] for q in expected["forecast_quadrant"]]
+    assert (shown["wallet_note"] == "Plan above its budget").tolist() == expected["plan_exceeds_wallet"].fillna(False).tolist()
+    spec = chart(app, "matrix_forecast_chart")
+    (today,) = [t for t in spec["data"] if t["name"].startswith("Now")]
+    (planned,) = [t for t in spec["data"] if t["name"] == "At the plan's end, if met"]
+    assert planned["x"] == pytest.approx(expected["forecast_strength"].tolist())
+    assert planned["y"] == pytest.approx(expected["forecast_attractiveness"].tolist())
+    assert today["x"] == pytest.approx(expected["strength"].tolist())
+    arrows = [a for a in spec["layout"]["annotations"] if a.get("showarrow")]
+    assert [a["ax"] for a in arrows] == pytest.approx(movers["strength"].tolist())
+    assert [a["x"] for a in arrows] == pytest.approx(movers["forecast_strength"].tolist())
+    assert any(
+        f"Of the active accounts shown, {len(expected)} accounts have a plan" in c
+        and f"{len(movers)} account{'s move' if len(movers) > 1 else ' moves'} to another quadrant" in c
+        for c in captions(app)
+    )
+
+    # One manager's plans only, as the filter above says.
+    manager = expected["account_manager_id"].dropna().iloc[0]
+    app.multiselect(key="matrix_manager").set_value([manager])
+    ran(app)
+    assert plans(app)["customer_name"].tolist() == (
+        expected.loc[expected["account_manager_id"] == manager, "customer_name"].tolist()
+    )
 
 
 def test_the_page_is_in_the_navigation_under_portfolio(warehouse):

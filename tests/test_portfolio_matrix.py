@@ -135,3 +135,66 @@ def test_effort_per_manager_adds_up_to_the_accounts_behind_it(matrix):
     managers = matrix("select count(*) from marts.portfolio_matrix_effort where axes_name = 'standard'")[0][0]
     assert mismatched == 0
     assert managers == matrix("select count(*) from marts.account_managers")[0][0]
+
+
+def test_a_forecast_for_every_active_account_whose_plan_runs_past_the_latest_quarter_end(matrix):
+    latest = "(select max(quarter_end) from marts.portfolio_matrix)"
+    expected = matrix(
+        f"""
+        select p.customer_id
+        from marts.account_plan_performance as p
+        inner join marts.portfolio_matrix as m
+            on m.customer_id = p.customer_id and m.quarter_end = {latest} and m.axes_name = 'standard'
+        group by p.customer_id
+        having max(p.period_end) > {latest}
+        order by 1
+        """
+    )
+    forecasts = matrix(
+        f"""
+        select customer_id from marts.portfolio_matrix_forecast
+        where axes_name = 'standard' and quarter_end = {latest}
+        order by 1
+        """
+    )
+    assert forecasts == expected
+    assert len(forecasts) > 20
+
+
+def test_the_planned_revenue_is_the_plans_last_twelve_months_a_year(matrix):
+    """Recomputed from the plan periods the warehouse shows (account_plan_performance): the targets
+    of the periods ending in the plan's last twelve months, over their whole months, times 12."""
+    import pandas as pd
+
+    periods = pd.DataFrame(
+        matrix("select customer_id, period_start, period_end, target_revenue from marts.account_plan_performance"),
+        columns=["customer_id", "period_start", "period_end", "target_revenue"],
+    )
+    forecasts = dict(matrix(
+        "select customer_id, planned_revenue from marts.portfolio_matrix_forecast where axes_name = 'standard'"
+    ))
+    for customer, planned in forecasts.items():
+        plan = periods[periods["customer_id"] == customer]
+        end = pd.Timestamp(plan["period_end"].max())
+        last_year = plan[pd.to_datetime(plan["period_end"]) > end - pd.DateOffset(months=12)]
+        months = sum(
+            (pd.Timestamp(e) + pd.Timedelta(days=1)).year * 12 + (pd.Timestamp(e) + pd.Timedelta(days=1)).month
+            - pd.Timestamp(s).year * 12 - pd.Timestamp(s).month
+            for s, e in zip(last_year["period_start"], last_year["period_end"])
+        )
+        assert float(planned) == pytest.approx(float(last_year["target_revenue"].sum()) * 12 / months, abs=0.01), customer
+
+
+def test_meeting_a_plan_that_sells_more_raises_our_share_of_the_budget(matrix):
+    lower, higher, held = matrix(
+        """
+        select count(*) filter (where planned_revenue > revenue_t12m
+                                  and planned_share_of_wallet_value < share_of_wallet_value),
+               count(*) filter (where planned_revenue > revenue_t12m
+                                  and planned_share_of_wallet_value > share_of_wallet_value),
+               count(*) filter (where planned_revenue = revenue_t12m)
+        from marts.portfolio_matrix_forecast
+        """
+    )[0]
+    assert (lower, held) == (0, 0)
+    assert higher > 10

@@ -61,7 +61,6 @@ STAGES = {
     "interdependent": "Interdependent",
     "integrated": "Integrated",
 }
-DEFAULT_CUT = 50.0  # the dbt var matrix_axis_cut's default, when neither setting nor data says
 MOST_ARROWS = 40  # arrows drawn at most: past that the chart is a thicket
 WRAP = 24  # characters per line of a corner's treatment: two corners side by side fit 390 px
 BAND_LINE_PX = 15  # height of one line of corner text
@@ -161,35 +160,9 @@ with scope_column:
 chosen = account_filters("matrix", ["manager"], container=manager_column, columns=1)
 manager_where, manager_params = chosen.where("p")
 
-# The cut between the halves of each axis: the run's setting where the warehouse states it, else
-# read from the quadrants themselves (the line lies between the accounts on either side of it).
+# The cut between the halves of each axis, as the run that built the matrix used it.
 settings = run_settings()
-bounds = query(
-    """
-    select max(attractiveness) filter (where quadrant in ('maintain', 'streamline')) as below_a,
-           min(attractiveness) filter (where quadrant in ('invest_for_growth', 'invest_selectively')) as above_a,
-           max(strength) filter (where quadrant in ('invest_selectively', 'streamline')) as below_s,
-           min(strength) filter (where quadrant in ('invest_for_growth', 'maintain')) as above_s
-    from marts.portfolio_matrix
-    where axes_name = ?
-    """,
-    (axes_name,),
-).iloc[0]
-
-
-def axis_cut() -> float:
-    if pd.notna(settings.get("matrix_axis_cut")):
-        return float(settings["matrix_axis_cut"])
-    below = [float(v) for v in (bounds["below_a"], bounds["below_s"]) if pd.notna(v)]
-    above = [float(v) for v in (bounds["above_a"], bounds["above_s"]) if pd.notna(v)]
-    low, high = max(below, default=-math.inf), min(above, default=math.inf)
-    if low < DEFAULT_CUT <= high or low >= high:
-        return DEFAULT_CUT
-    whole = math.floor(low) + 1  # the first whole number past the accounts below the line
-    return float(whole) if whole <= high else high
-
-
-cut = axis_cut()
+cut = float(settings["matrix_axis_cut"])
 
 # Each quadrant's treatment as the warehouse states it (at the latest quarter-end it holds one in,
 # so a quadrant empty at the quarter picked still names its treatment).
@@ -241,18 +214,8 @@ def effort_section() -> None:
         """,
         (axes_name,),
     )
-    latest_efforts = query(
-        """
-        select quadrant, max(effort_units) as effort_units
-        from marts.portfolio_matrix
-        where axes_name = ? and quarter_end = ?
-        group by quadrant
-        """,
-        (axes_name, latest),
-    ).set_index("quadrant")["effort_units"].to_dict()
-    weights_text = ", ".join(
-        f"{label.lower()} {latest_efforts[q]:g}" for q, (label, _, _) in QUADRANTS.items() if q in latest_efforts
-    )
+    efforts = {quadrant: float(settings[f"matrix_effort_{quadrant}"]) for quadrant in QUADRANTS}
+    weights_text = ", ".join(f"{label.lower()} {efforts[q]:g}" for q, (label, _, _) in QUADRANTS.items())
     if effort.empty:
         st.info("No account-managers file was loaded: there is no capacity to weigh the effort against.")
     else:
@@ -274,7 +237,7 @@ def effort_section() -> None:
             "streamline": "#C9CED6",
         }
         for quadrant, (label, _, _) in QUADRANTS.items():
-            weight = float(latest_efforts.get(quadrant, 0.0) or 0.0)
+            weight = efforts[quadrant]
             bars.add_trace(
                 go.Bar(
                     y=managers_shown.tolist(),
@@ -314,10 +277,18 @@ def effort_section() -> None:
             legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "traceorder": "normal"},
         )
         show_chart(bars, key="matrix_effort_chart")
+        asked, carried = float(effort["effort_units"].sum()), float(effort["capacity_accounts"].sum())
         st.caption(
             "The time each manager's accounts ask, by quadrant (bars, in key-account equivalents), against what "
             "the manager can carry (black tick). A bar past its tick: the accounts ask more time than the "
-            "manager has."
+            f"manager has. All {plural(len(effort), 'manager')} together: their accounts ask {asked:,.1f} "
+            f"key-account equivalents, and they can carry {carried:,.0f}"
+            + (
+                ": moving accounts between managers can balance the load."
+                if asked <= carried
+                else f", {asked - carried:,.1f} short: moving accounts between managers cannot close that gap, "
+                "streamlining accounts or adding capacity can."
+            )
         )
         show_table(
             effort,
@@ -835,5 +806,138 @@ for tab, (quadrant, (label, position, meaning)) in zip(tabs, QUADRANTS.items()):
             picked_row = members.iloc[chosen_rows[0]]
             account_link(picked_row["customer_id"], picked_row["customer_name"])
             st.caption(placed_text(picked_row))
+
+# --- where the plans lead ------------------------------------------------------------------------
+
+FORECAST_COLUMNS = {
+    "customer_id": None,
+    "customer_name": st.column_config.TextColumn("Customer", width="medium"),
+    "now_label": st.column_config.TextColumn(
+        "Now", help="The quadrant at the latest quarter-end, where the forecast starts from."
+    ),
+    "forecast_label": st.column_config.TextColumn(
+        "At the plan's end", help="The quadrant the account reaches if its plan's targets are met."
+    ),
+    "plan_end": st.column_config.DateColumn("Plan ends", format="D MMM YYYY"),
+    "revenue_t12m": Figure("Revenue, 12 months", help="What the account bought in the 12 months to the quarter-end."),
+    "planned_revenue": Figure(
+        "Planned a year",
+        help="Revenue a year the plan targets in its last twelve months.",
+    ),
+    "planned_growth_yearly": Figure(
+        "Growth asked", "growth", help="The yearly revenue growth the plan asks for, from today to its last year."
+    ),
+    "share_of_wallet_value": Figure("Share now", "number", help="Our share of its budget today, in percent."),
+    "planned_share_of_wallet_value": Figure(
+        "Share at the end", "number", help="Our share of its budget if the plan is met (today's budget), in percent."
+    ),
+    "wallet_note": st.column_config.TextColumn(
+        "Check", help="“Plan above its budget”: the plan asks more revenue than the account's whole budget today."
+    ),
+    "manager": st.column_config.TextColumn("Account manager"),
+}
+
+
+def forecast_section() -> None:
+    """The accounts with a plan running past the latest quarter-end: where they stand and where the
+    plan takes them if its targets are met (marts.portfolio_matrix_forecast), for the choice of
+    accounts and manager above."""
+    st.subheader("Where the account plans lead")
+    plan_where, plan_params = chosen.where("f")
+    plans = query(
+        f"""
+        select f.*
+        from marts.portfolio_matrix_forecast as f
+        left join marts.key_account_quarterly_history as h
+            on h.definition_name = ? and h.customer_id = f.customer_id and h.quarter_end = f.quarter_end
+        where f.axes_name = ? and {plan_where}
+            and (? = 'all' or coalesce(h.is_key_account, false))
+        order by f.changes_quadrant desc, f.planned_revenue desc, f.customer_id
+        """,
+        (definition, axes_name, *plan_params, scope),
+    )
+    if plans.empty:
+        st.caption(
+            f"None of the {who} has an account plan running past {quarter_label(latest)}, the latest "
+            "quarter-end: there is no plan to project."
+        )
+        return
+    plans["now_label"] = plans["quadrant"].map(lambda q: QUADRANTS.get(q, (q,))[0])
+    plans["forecast_label"] = plans["forecast_quadrant"].map(lambda q: QUADRANTS.get(q, (q,))[0])
+    plans["manager"] = manager_labels(plans["account_manager_id"])
+    plans["wallet_note"] = plans["plan_exceeds_wallet"].map({True: "Plan above its budget"}).fillna("")
+    moving = plans[plans["changes_quadrant"]]
+    st.caption(
+        f"Of the {who} shown, {plural(len(plans), 'account')} "
+        + ("has" if len(plans) == 1 else "have")
+        + f" a plan running past {quarter_label(latest)}. If each plan's targets are met, "
+        + (
+            f"{plural(len(moving), 'account')} "
+            + ("moves" if len(moving) == 1 else "move")
+            + " to another quadrant by the plan's end (arrows, from today's place to the plan's); the others "
+            "stay where they are."
+            if len(moving)
+            else "every one of them stays in its quadrant."
+        )
+        + " The plan sets revenue and gross margin in its last twelve months; from them follow revenue size, "
+        "our share of the budget, the budget still to win, growth and margin. The rest (budget size, loyalty, "
+        "fit, access, relationship stage) is held as it is today, and every figure is scored against today's "
+        "portfolio."
+    )
+    chart = go.Figure()
+    for quadrant, x, y, side in (
+        ("invest_selectively", 1, 99, "left"),
+        ("invest_for_growth", 99, 99, "right"),
+        ("streamline", 1, 1, "left"),
+        ("maintain", 99, 1, "right"),
+    ):
+        chart.add_annotation(
+            x=x, y=y, text=f"<b>{QUADRANTS[quadrant][0]}</b>", showarrow=False, xanchor=side,
+            yanchor="top" if y > 50 else "bottom", font={"size": 11, "color": INK},
+        )
+    chart.add_shape(type="line", x0=cut, x1=cut, y0=0, y1=100, line={"color": "#8A8F98", "width": 1.5, "dash": "dash"})
+    chart.add_shape(type="line", x0=0, x1=100, y0=cut, y1=cut, line={"color": "#8A8F98", "width": 1.5, "dash": "dash"})
+    names = plans["customer_name"].map(chart_text).tolist()
+    chart.add_trace(
+        go.Scatter(
+            x=plans["strength"].tolist(), y=plans["attractiveness"].tolist(), mode="markers",
+            name=f"Now ({quarter_label(latest)})", marker={"size": 9, "color": "#2166AC"},
+            customdata=names, hovertemplate="<b>%{customdata}</b> now: strength %{x:.0f} · attractiveness %{y:.0f}<extra></extra>",
+        )
+    )
+    chart.add_trace(
+        go.Scatter(
+            x=plans["forecast_strength"].tolist(), y=plans["forecast_attractiveness"].tolist(), mode="markers",
+            name="At the plan's end, if met", marker={"size": 10, "symbol": "diamond-open", "color": "#B2182B", "line": {"width": 1.6}},
+            customdata=names, hovertemplate="<b>%{customdata}</b> at the plan's end: strength %{x:.0f} · attractiveness %{y:.0f}<extra></extra>",
+        )
+    )
+    for row in moving.itertuples():
+        chart.add_annotation(
+            x=row.forecast_strength, y=row.forecast_attractiveness, ax=row.strength, ay=row.attractiveness,
+            xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True, arrowhead=2, arrowsize=1,
+            arrowwidth=1.2, arrowcolor=ARROW, standoff=5,
+        )
+    axis = {"range": [-2, 102], "tickvals": [0, 25, 50, 75, 100], "zeroline": False}
+    chart.update_layout(
+        height=460, margin={"l": 56, "r": 12, "t": 40, "b": 50},
+        xaxis={**axis, "showgrid": False, "title": {"text": "Our strength in the account →"}},
+        yaxis={**axis, "gridcolor": GRID, "title": {"text": "Attractiveness to us →"}},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+    )
+    show_chart(chart, key="matrix_forecast_chart")
+    show_table(
+        plans,
+        FORECAST_COLUMNS,
+        export=f"matrix-plans-{latest.isoformat()}.csv",
+        export_also={"customer_id": "Customer id"},
+        key="matrix_forecast_table",
+        caption="Accounts a plan moves first, then the largest plans. “Plan above its budget”: the plan asks "
+        "more than the account's whole budget in our categories today; the plan or the budget estimate needs "
+        "a second look.",
+    )
+
+
+forecast_section()
 
 effort_section()

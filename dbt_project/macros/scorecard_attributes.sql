@@ -109,11 +109,7 @@
         -- values scores 0, the largest 100.
         select
             reporting_date,
-            {% for name in ['revenue_size', 'profitability', 'wallet_headroom'] %}
-            {{ econ_quantile('case when ' ~ name ~ '_measure > 0 then ' ~ name ~ '_measure end',
-                             var('money_scale_floor_quantile')) }} as {{ name }}_floor,
-            max({{ name }}_measure) as {{ name }}_ceiling{% if not loop.last %},{% endif %}
-            {% endfor %}
+            {{ money_scale_bounds(['revenue_size', 'profitability', 'wallet_headroom']) }}
 
         from measures
         group by reporting_date
@@ -178,4 +174,16 @@
         -- (100 * x / x can come out a hair above 100).
         else 100 * (ln({{ measure }} / {{ floor }}) / ln({{ ceiling }} / {{ floor }}))
     end
+{% endmacro %}
+
+
+{#- The bounds of the money scale, as aggregates over a reporting date's customers: for each name,
+    <name>_floor (the money_scale_floor_quantile of the positive <name>_measure values) and
+    <name>_ceiling (the largest). -#}
+{% macro money_scale_bounds(names) %}
+    {%- for name in names %}
+    {{ econ_quantile('case when ' ~ name ~ '_measure > 0 then ' ~ name ~ '_measure end',
+                     var('money_scale_floor_quantile')) }} as {{ name }}_floor,
+    max({{ name }}_measure) as {{ name }}_ceiling{% if not loop.last %},{% endif %}
+    {%- endfor %}
 {% endmacro %}

@@ -53,9 +53,7 @@ wallet_scales as (
     -- however small most of its customers are.
     select
         reporting_date,
-        {{ econ_quantile('case when wallet_size_measure > 0 then wallet_size_measure end',
-                         var('money_scale_floor_quantile')) }} as wallet_floor,
-        max(wallet_size_measure) as wallet_ceiling
+        {{ money_scale_bounds(['wallet_size']) }}
 
     from measures
     group by reporting_date
@@ -71,8 +69,8 @@ final as (
         {% for criterion in scorecard_criteria %}
         cast(measures.{{ criterion }}_value as double) as {{ criterion }}_value,
         {% endfor %}
-        cast({{ money_scale_value('measures.wallet_size_measure', 'wallet_scales.wallet_floor',
-                                  'wallet_scales.wallet_ceiling') }} as double) as wallet_size_value,
+        cast({{ money_scale_value('measures.wallet_size_measure', 'wallet_scales.wallet_size_floor',
+                                  'wallet_scales.wallet_size_ceiling') }} as double) as wallet_size_value,
         -- Our share of the customer's budget is a 0..100 figure already: a half is 50 whatever the
         -- rest of the portfolio looks like.
         cast(100 * least(measures.share_of_wallet_measure, 1.0) as double) as share_of_wallet_value,

@@ -41,6 +41,16 @@
         "Tomorrow's oak: at most this share of the customer's wallet ours leaves the rest still to win."),
     ('flag_oak_min_strategic_fit', 'assessment',
         "Tomorrow's oak: a strategic fit (1 to 5) of at least this, where assessed, fits where we want to go."),
+    ('matrix_axis_cut', 'points',
+        'Portfolio matrix: an account at or above this (of 100) on an axis is attractive, or our position in it strong.'),
+    ('matrix_effort_invest_for_growth', 'key accounts',
+        'Portfolio matrix: the account-management time an invest-for-growth account asks for, in key accounts (what a manager can carry is counted in them).'),
+    ('matrix_effort_invest_selectively', 'key accounts',
+        'Portfolio matrix: the time an invest-selectively account asks for, in key accounts.'),
+    ('matrix_effort_maintain', 'key accounts',
+        'Portfolio matrix: the time a maintain account asks for, in key accounts.'),
+    ('matrix_effort_streamline', 'key accounts',
+        'Portfolio matrix: the time a streamline account asks for, in key accounts.'),
 ] -%}
 
 with
