@@ -110,7 +110,7 @@ forecast_measures as (
         final_plan_years.customer_id,
         latest.quarter_end as reporting_date,
         final_plan_years.plan_end,
-        {{ months_to_plan_end }} / 12.0 as years_to_plan_end,
+        cast({{ months_to_plan_end }} as double) / 12 as years_to_plan_end,
         cast(final_plan_years.planned_revenue as double) as planned_revenue,
         cast(final_plan_years.planned_gross_margin as double) as planned_gross_margin,
         cast(final_plan_years.planned_revenue as double) > cast(economics.wallet as double) as plan_exceeds_wallet,
@@ -128,7 +128,7 @@ forecast_measures as (
             when final_plan_years.planned_revenue > 0
                 then power(
                         cast(final_plan_years.planned_revenue as double) / cast(economics.revenue_t12m as double),
-                        12.0 / {{ months_to_plan_end }}
+                        12 / cast({{ months_to_plan_end }} as double)
                     ) - 1
             else -1.0
         end as growth_measure,
