@@ -171,27 +171,28 @@ def _differences(incremental: Path, full: Path) -> dict[str, int]:
 def test_new_days_added_incrementally_equal_a_full_rebuild(
     demo_warehouse: Path, demo_landing: Path, tmp_path: Path
 ) -> None:
-    """The demo warehouse, then two days of new orders, each run adding its day; then the same
-    landing folder rebuilt in full: every staging, intermediate, mart and snapshot table agrees."""
+    """The demo warehouse, then a day of new orders added by a run; then the same landing folder
+    rebuilt in full: every staging, intermediate, mart and snapshot table agrees. (One day: a second
+    would cost the suite another whole run and exercise the same path; the plan's own tests above
+    cover a build after an incremental one.)"""
     landing = tmp_path / "landing"
     shutil.copytree(demo_landing, landing)
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(demo_warehouse, warehouse)
     shutil.copyfile(work_path(demo_warehouse), work_path(warehouse))
 
-    for day in (1, 2):
-        new_lines = _add_day(landing, day)
-        progress = io.StringIO()
-        outcome = run_pipeline(landing, warehouse, stream=progress)
-        assert outcome.success, outcome.error
-        assert (
-            "build plan: the order lines of 1 new landing file(s) added, the portfolio "
-            "recomputed" in progress.getvalue()
-        ), progress.getvalue()
-        with duckdb.connect(str(work_path(warehouse)), read_only=True) as conn:
-            assert conn.execute(
-                "SELECT count(*) FROM staging.stg_orders WHERE order_id LIKE ?", [f"%-day{day}"]
-            ).fetchone()[0] == new_lines
+    new_lines = _add_day(landing, 1)
+    progress = io.StringIO()
+    outcome = run_pipeline(landing, warehouse, stream=progress)
+    assert outcome.success, outcome.error
+    assert (
+        "build plan: the order lines of 1 new landing file(s) added, the portfolio "
+        "recomputed" in progress.getvalue()
+    ), progress.getvalue()
+    with duckdb.connect(str(work_path(warehouse)), read_only=True) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM staging.stg_orders WHERE order_id LIKE '%-day1'"
+        ).fetchone()[0] == new_lines
     incremental = tmp_path / "incremental.duckdb"
     shutil.copyfile(work_path(warehouse), incremental)
 
