@@ -133,6 +133,22 @@ def matrix_homes(warehouse: Path, truth: Path, axes_name: str = "standard") -> d
         ).fetchall())
 
 
+def planned_strategic_accounts(warehouse: Path, truth: Path, axes_name: str = "standard") -> tuple[int, int]:
+    """(strategic accounts with a plan running past the matrix's latest quarter-end, those of them
+    whose plan, met, ends in invest for growth): the plans the generator gives its strategic
+    accounts grow them where they are strong."""
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        return conn.execute(
+            """
+            select count(*), count(*) filter (where forecast.forecast_quadrant = 'invest_for_growth')
+            from marts.portfolio_matrix_forecast as forecast
+            inner join read_csv(?) as truth using (customer_id)
+            where forecast.axes_name = ? and truth.archetype = 'strategic'
+            """,
+            [str(truth), axes_name],
+        ).fetchone()
+
+
 def main(arguments: list[str]) -> None:
     print("| warehouse | K | balanced top-K | revenue top-K |"
           + "".join(f" {flag[3:]} recall / precision |" for flag in FLAG_ARCHETYPES))

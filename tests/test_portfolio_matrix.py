@@ -8,7 +8,12 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from tests.selection_quality import MATRIX_HOME_BARS, MATRIX_HOMES, matrix_homes
+from tests.selection_quality import (
+    MATRIX_HOME_BARS,
+    MATRIX_HOMES,
+    matrix_homes,
+    planned_strategic_accounts,
+)
 
 pytestmark = pytest.mark.pipeline
 
@@ -201,17 +206,9 @@ def test_meeting_a_plan_that_sells_more_raises_our_share_of_the_budget(matrix):
 
 
 def test_strategic_accounts_whose_plans_are_met_end_in_invest_for_growth(demo_warehouse, demo_truth):
-    """The plans the demo gives its strategic accounts grow them where they are strong: met, they
-    keep them in (or take them to) invest for growth (test demo 35 of 35, make demo 69 of 70)."""
-    with duckdb.connect(str(demo_warehouse), read_only=True) as conn:
-        planned, at_home = conn.execute(
-            """
-            select count(*), count(*) filter (where f.forecast_quadrant = 'invest_for_growth')
-            from marts.portfolio_matrix_forecast as f
-            inner join read_csv(?) as truth using (customer_id)
-            where f.axes_name = 'standard' and truth.archetype = 'strategic'
-            """,
-            [str(demo_truth)],
-        ).fetchone()
+    """Met, the plans the demo gives its strategic accounts keep them in (or take them to) invest
+    for growth (test demo 35 of 35, make demo 69 of 70)."""
+    planned, at_home = planned_strategic_accounts(demo_warehouse, demo_truth)
+
     assert planned >= 20
     assert at_home / planned >= 0.9, (at_home, planned)

@@ -12,7 +12,13 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from tests.selection_quality import MATRIX_HOME_BARS, MATRIX_HOMES, matrix_homes, measure
+from tests.selection_quality import (
+    MATRIX_HOME_BARS,
+    MATRIX_HOMES,
+    matrix_homes,
+    measure,
+    planned_strategic_accounts,
+)
 from tests.worlds import HISTORY_WORLDS, WORLDS, build_world
 
 TOP_K_BAR = 0.90
@@ -113,3 +119,7 @@ def test_scorecard_on_a_world_it_was_not_tuned_to(name, tmp_path):
     short = {archetype: share for archetype, share in homes.items()
              if share < MATRIX_HOME_BARS[archetype]}
     assert not short, (short, homes)
+    # Where its account plan is met, a strategic account ends in invest for growth.
+    planned, at_home = planned_strategic_accounts(warehouse, truth)
+    assert planned >= 10
+    assert at_home / planned >= 0.9, (at_home, planned)

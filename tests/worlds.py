@@ -64,7 +64,8 @@ def build_world(name: str, root: Path) -> tuple[Path, Path]:
             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
             "--target-path", str(build_folder / "target"), "--log-path", str(root / "logs"),
             "--select", "+key_account_scorecard", "+customer_metrics", "+definition_backtest",
-            *(["+portfolio_quarterly", "+portfolio_matrix"] if name in HISTORY_WORLDS else []),
+            *(["+portfolio_quarterly", "+portfolio_matrix", "+portfolio_matrix_forecast"]
+              if name in HISTORY_WORLDS else []),
             "--exclude", "resource_type:test", "resource_type:unit_test",
             "--vars", json.dumps({"warehouse_path": str(building)}),
         ],
