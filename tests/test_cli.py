@@ -165,28 +165,34 @@ def test_dashboard_refuses_a_warehouse_that_does_not_exist(tmp_path, capsys):
 
 @pytest.mark.pipeline
 def test_a_run_quarantines_a_bad_row_publishes_the_rest_and_shows_progress_per_step_and_model(
-    landing_copy, tmp_path, capfd
+    demo_warehouse, landing_copy, tmp_path, capfd
 ):
-    # One whole run for both: a bad row does not stop it, and what it prints while it goes.
+    # One run for both: a bad row does not stop it, and what it prints while it goes. The demo
+    # warehouse, then a day's new orders file of 40 lines with a bad date in its fifth (under the
+    # share of bad rows that rejects a file): the run adds the file's lines to what was built (a
+    # whole rebuild would add a minute and test nothing more).
     warehouse = tmp_path / "published" / "warehouse.duckdb"
     warehouse.parent.mkdir()
-    orders = next((landing_copy / "orders").glob("*.csv"))
-    lines = orders.read_text().splitlines()
+    shutil.copyfile(demo_warehouse, warehouse)
+    shutil.copyfile(work_path(demo_warehouse), work_path(warehouse))
+    header, *rows = next((landing_copy / "orders").glob("*.csv")).read_text().splitlines()[:41]
+    lines = [header, *(f"{row.split(',', 1)[0]}-new,{row.split(',', 1)[1]}" for row in rows)]
     bad_date = lines[5].split(",")[1]
     lines[5] = lines[5].replace(bad_date, "2026-02-30")
-    orders.write_text("\n".join(lines) + "\n")
+    (landing_copy / "orders" / "orders_new_day.csv").write_text("\n".join(lines) + "\n")
 
     assert main(["run", "--landing", str(landing_copy), "--warehouse", str(warehouse)]) == 0
 
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         assert conn.execute(
-            "SELECT source_row, column_name, rule, value FROM meta.quarantine"
-        ).fetchall() == [(5, "order_date", "unparseable_date", "2026-02-30")]
+            "SELECT regexp_extract(source_file, '[^/]+$'), source_row, column_name, rule, value FROM meta.quarantine"
+        ).fetchall() == [("orders_new_day.csv", 5, "order_date", "unparseable_date", "2026-02-30")]
     with duckdb.connect(str(work_path(warehouse)), read_only=True) as conn:
-        assert conn.execute("SELECT count(*) FROM raw.orders").fetchone() == (len(lines) - 2,)
+        assert conn.execute("SELECT count(*) FROM raw.orders WHERE order_id LIKE '%-new'").fetchone() == (39,)
     out, err = capfd.readouterr()
     assert out.startswith(f"Warehouse published: {warehouse} (")
     assert "raw__orders: done" in err
+    assert "build plan: the order lines of 1 new landing file(s) added" in err
     assert "kam_dbt_models: built marts/customer_metrics" in err
     # dbt's line per model and test is in the log, not on the terminal.
     assert " START " not in out + err
