@@ -30,15 +30,6 @@ QUADRANTS = {
 }
 
 
-def in_words(label: str, treatment: str) -> str:
-    """The treatment as the page writes it under the quadrant's name: without the name again
-    ('Maintain: keep the service reliable…' -> 'Keep the service reliable…')."""
-    if treatment.casefold().startswith(f"{label.casefold()}:"):
-        rest = treatment[len(label) + 1 :].strip()
-        return rest[:1].upper() + rest[1:]
-    return treatment
-
-
 def opened(**params: str) -> AppTest:
     """The page as a link with these parameters opens it, in a new session."""
     app = AppTest.from_file(str(VIEWS / "matrix.py"), default_timeout=60)
@@ -211,7 +202,7 @@ def test_the_quadrants_name_their_treatment_on_the_chart_in_the_figures_and_abov
     for quadrant, label in QUADRANTS.items():
         members = rows[rows["quadrant"] == quadrant]
         assert treatments.get(quadrant), f"the mart states a treatment for {quadrant}"
-        treatment = in_words(label, treatments[quadrant])
+        treatment = treatments[quadrant]
         # On the chart: the name and the treatment's words, in the quadrant's corner.
         (corner,) = [text for text in corners if text.startswith(f"<b>{label}</b>")]
         assert corner.replace("<br>", " ").split("</b> ", 1)[1] == chart_text(treatment)

@@ -177,22 +177,8 @@ quadrant_facts = query(
 ).set_index("quadrant")
 
 
-def in_words(quadrant: str, treatment: object) -> str:
-    """A treatment as the page writes it under its quadrant's name: without the name again when the
-    warehouse's sentence starts with it ('Maintain: keep the service reliable…' -> 'Keep the
-    service reliable…')."""
-    text = " ".join(str(treatment).split())
-    label = QUADRANTS.get(quadrant, (quadrant,))[0]
-    if text.casefold().startswith(f"{label.casefold()}:"):
-        text = text[len(label) + 1 :].strip()
-        text = text[:1].upper() + text[1:]
-    return text
-
-
 treatments = {
-    quadrant: in_words(quadrant, treatment)
-    for quadrant, treatment in quadrant_facts["treatment"].items()
-    if pd.notna(treatment)
+    quadrant: str(treatment) for quadrant, treatment in quadrant_facts["treatment"].items() if pd.notna(treatment)
 }
 
 # --- effort against capacity ---------------------------------------------------------------------

@@ -14,18 +14,18 @@
 
 {#- The matrix's quadrants, in reading order, each with the var that sets the effort its treatment
     asks for (in key-account equivalents, dbt_project.yml) and the treatment in a sales leader's
-    words (one sentence, no apostrophe: it is written into the SQL as a literal, which DuckDB and
-    Spark escape differently). -#}
+    words: one sentence, without the quadrant's name (the quadrant column says it), no apostrophe
+    (it is written into the SQL as a literal, which DuckDB and Spark escape differently). -#}
 {% macro matrix_quadrants() %}
     {{ return([
         {'name': 'invest_for_growth', 'effort_var': 'matrix_effort_invest_for_growth',
-         'treatment': 'Invest for growth: senior time, a joint account plan and a team around the account to win more of a large, attractive wallet.'},
+         'treatment': 'Senior time, a joint account plan and a team around the account to win more of a large, attractive wallet.'},
         {'name': 'invest_selectively', 'effort_var': 'matrix_effort_invest_selectively',
-         'treatment': 'Invest selectively: build access and share where the account can be won, and stop where a year of effort shows no progress.'},
+         'treatment': 'Build access and share where the account can be won, and stop where a year of effort shows no progress.'},
         {'name': 'maintain', 'effort_var': 'matrix_effort_maintain',
-         'treatment': 'Maintain: keep the service reliable and the relationship warm at a lower cost, and protect the share we have.'},
+         'treatment': 'Keep the service reliable and the relationship warm at a lower cost, and protect the share we have.'},
         {'name': 'streamline', 'effort_var': 'matrix_effort_streamline',
-         'treatment': 'Streamline: serve through standard, low-cost channels (inside sales, webshop) with little account-manager time.'},
+         'treatment': 'Serve through standard, low-cost channels (inside sales, webshop) with little account-manager time.'},
     ]) }}
 {% endmacro %}
 
