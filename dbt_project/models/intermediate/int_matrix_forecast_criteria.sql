@@ -104,8 +104,9 @@ forecast_measures as (
     -- The measures the plan moves, as the scorecard defines them: growth is the yearly rate from
     -- today's 12 months to the plan's last 12 (they lie years_to_plan_end apart); contribution is
     -- today's plus the planned change in gross margin (cost to serve held).
-    {%- set months_to_plan_end = month_difference(
-        dbt.dateadd('day', 1, 'latest.quarter_end'), dbt.dateadd('day', 1, 'final_plan_years.plan_end')) %}
+    -- A plan ending within the month after the quarter-end counts one month, not none.
+    {%- set months_to_plan_end = 'greatest(1, ' ~ month_difference(
+        dbt.dateadd('day', 1, 'latest.quarter_end'), dbt.dateadd('day', 1, 'final_plan_years.plan_end')) ~ ')' %}
     select
         final_plan_years.customer_id,
         latest.quarter_end as reporting_date,
