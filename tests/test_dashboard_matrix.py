@@ -351,6 +351,10 @@ def test_the_plans_forecast_shows_where_each_plan_takes_its_account(warehouse, m
     assert planned["x"] == pytest.approx(expected["forecast_strength"].tolist())
     assert planned["y"] == pytest.approx(expected["forecast_attractiveness"].tolist())
     assert today["x"] == pytest.approx(expected["strength"].tolist())
+    (paths,) = [t for t in spec["data"] if t["name"] == "A plan that keeps its quadrant"]
+    staying = expected[~expected["changes_quadrant"]]
+    assert paths["x"][0::3] == pytest.approx(staying["strength"].tolist())
+    assert paths["x"][1::3] == pytest.approx(staying["forecast_strength"].tolist())
     arrows = [a for a in spec["layout"]["annotations"] if a.get("showarrow")]
     assert [a["ax"] for a in arrows] == pytest.approx(movers["strength"].tolist())
     assert [a["x"] for a in arrows] == pytest.approx(movers["forecast_strength"].tolist())

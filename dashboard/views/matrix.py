@@ -861,7 +861,7 @@ def forecast_section() -> None:
             f"{plural(len(moving), 'account')} "
             + ("moves" if len(moving) == 1 else "move")
             + " to another quadrant by the plan's end (arrows, from today's place to the plan's); the others "
-            "stay where they are."
+            "stay in theirs (a faint line joins their two places)."
             if len(moving)
             else "every one of them stays in its quadrant."
         )
@@ -884,6 +884,20 @@ def forecast_section() -> None:
     chart.add_shape(type="line", x0=cut, x1=cut, y0=0, y1=100, line={"color": "#8A8F98", "width": 1.5, "dash": "dash"})
     chart.add_shape(type="line", x0=0, x1=100, y0=cut, y1=cut, line={"color": "#8A8F98", "width": 1.5, "dash": "dash"})
     names = plans["customer_name"].map(chart_text).tolist()
+    # A faint line joins the two places of each plan that keeps its account in its quadrant (the
+    # moves get arrows below): one trace, the lines separated by gaps.
+    staying = plans[~plans["changes_quadrant"]]
+    path_x, path_y = [], []
+    for row in staying.itertuples():
+        path_x += [row.strength, row.forecast_strength, None]
+        path_y += [row.attractiveness, row.forecast_attractiveness, None]
+    if path_x:
+        chart.add_trace(
+            go.Scatter(
+                x=path_x, y=path_y, mode="lines", name="A plan that keeps its quadrant",
+                line={"color": "#B8BDC6", "width": 1}, hoverinfo="skip",
+            )
+        )
     chart.add_trace(
         go.Scatter(
             x=plans["strength"].tolist(), y=plans["attractiveness"].tolist(), mode="markers",
