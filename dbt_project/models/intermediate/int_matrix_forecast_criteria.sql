@@ -42,32 +42,21 @@ latest as (
 
 ),
 
-plan_ends as (
-
-    select
-        plans.customer_id,
-        max(plans.period_end) as plan_end
-
-    from plans
-    group by plans.customer_id
-
-),
-
 plan_periods as (
 
-    -- Each period's length in whole months (month boundaries from its first day to the day after
-    -- its last): plans are split in months, quarters, halves or years for cadence reporting.
+    -- Each period with its plan's end and its length in whole months (month boundaries from its
+    -- first day to the day after its last): plans are split in months, quarters, halves or years
+    -- for cadence reporting.
     select
         plans.customer_id,
         plans.period_start,
         plans.period_end,
         plans.target_revenue,
         plans.target_gross_margin,
-        plan_ends.plan_end,
+        max(plans.period_end) over (partition by plans.customer_id) as plan_end,
         {{ month_difference('plans.period_start', dbt.dateadd('day', 1, 'plans.period_end')) }} as period_months
 
     from plans
-    inner join plan_ends on plans.customer_id = plan_ends.customer_id
 
 ),
 
@@ -81,9 +70,6 @@ final_plan_years as (
         plan_periods.customer_id,
         plan_periods.plan_end,
         sum(plan_periods.target_revenue) * 12.0 / sum(plan_periods.period_months) as planned_revenue,
-        -- Headroom within reach of an account plan, as the scorecard caps it.
-        sum(plan_periods.target_revenue) * 12.0 / sum(plan_periods.period_months)
-        * {{ var('headroom_max_revenue_multiple') }} as headroom_within_reach,
         case
             when count(plan_periods.target_gross_margin) = count(*)
                 then sum(plan_periods.target_gross_margin) * 12.0 / sum(plan_periods.period_months)
@@ -118,11 +104,13 @@ forecast_measures as (
         cast(final_plan_years.planned_revenue as double) as revenue_size_measure,
         cast(final_plan_years.planned_revenue as double) / nullif(cast(economics.wallet as double), 0)
             as share_of_wallet_measure,
-        -- least and greatest skip a null: an unknown wallet is said so.
+        -- Within reach of an account plan, as the scorecard caps it. least and greatest skip a
+        -- null: an unknown wallet is said so.
         case
             when economics.wallet is not null
                 then cast(least(
-                        economics.wallet - final_plan_years.planned_revenue, final_plan_years.headroom_within_reach
+                        economics.wallet - final_plan_years.planned_revenue,
+                        final_plan_years.planned_revenue * {{ var('headroom_max_revenue_multiple') }}
                     ) as double)
         end as wallet_headroom_measure,
         case
