@@ -95,6 +95,18 @@ if axes_sets.empty:
 versions = dict(zip(axes_sets["axes_name"], axes_sets["axes_version"]))
 
 
+def quadrant_name(quadrant: str) -> str:
+    """A quadrant as the page names it ('invest_for_growth' -> 'Invest for growth')."""
+    return QUADRANTS.get(quadrant, (quadrant,))[0]
+
+
+def add_cut_lines(figure: go.Figure) -> None:
+    """The dashed lines where each axis is cut, across the 0-100 square."""
+    line = {"color": "#8A8F98", "width": 1.5, "dash": "dash"}
+    figure.add_shape(type="line", x0=cut, x1=cut, y0=0, y1=100, line=line)
+    figure.add_shape(type="line", x0=0, x1=100, y0=cut, y1=cut, line=line)
+
+
 def plural(count: int, word: str) -> str:
     return f"{count:,} {word}" + ("" if count == 1 else "s")
 
@@ -366,10 +378,8 @@ if accounts.empty:
     effort_section()
     st.stop()
 
-accounts["quadrant_label"] = accounts["quadrant"].map(lambda q: QUADRANTS.get(q, (q,))[0])
-accounts["previous_label"] = accounts["previous_quadrant"].map(
-    lambda q: QUADRANTS.get(q, (q,))[0], na_action="ignore"
-)
+accounts["quadrant_label"] = accounts["quadrant"].map(quadrant_name)
+accounts["previous_label"] = accounts["previous_quadrant"].map(quadrant_name, na_action="ignore")
 accounts["manager"] = manager_labels(accounts["account_manager_id"])
 accounts["stage"] = [
     UNKNOWN
@@ -629,8 +639,7 @@ for mover in drawn_movers.itertuples():
 # corners, where they hide no account.
 for y0, y1 in ((100, 100 + band), (-band, 0)):
     figure.add_shape(type="rect", x0=-2, x1=102, y0=y0, y1=y1, fillcolor="#F4F5F7", line_width=0, layer="below")
-figure.add_shape(type="line", x0=cut, x1=cut, y0=0, y1=100, line={"color": "#8A8F98", "width": 1.5, "dash": "dash"})
-figure.add_shape(type="line", x0=0, x1=100, y0=cut, y1=cut, line={"color": "#8A8F98", "width": 1.5, "dash": "dash"})
+add_cut_lines(figure)
 for quadrant, x, y, side in (
     ("invest_selectively", 0, 100 + band, "left"),
     ("invest_for_growth", 100, 100 + band, "right"),
@@ -848,8 +857,8 @@ def forecast_section() -> None:
             "quarter-end: there is no plan to project."
         )
         return
-    plans["now_label"] = plans["quadrant"].map(lambda q: QUADRANTS.get(q, (q,))[0])
-    plans["forecast_label"] = plans["forecast_quadrant"].map(lambda q: QUADRANTS.get(q, (q,))[0])
+    plans["now_label"] = plans["quadrant"].map(quadrant_name)
+    plans["forecast_label"] = plans["forecast_quadrant"].map(quadrant_name)
     plans["manager"] = manager_labels(plans["account_manager_id"])
     plans["wallet_note"] = plans["plan_exceeds_wallet"].map({True: "Plan above its budget"}).fillna("")
     moving = plans[plans["changes_quadrant"]]
@@ -881,8 +890,7 @@ def forecast_section() -> None:
             x=x, y=y, text=f"<b>{QUADRANTS[quadrant][0]}</b>", showarrow=False, xanchor=side,
             yanchor="top" if y > 50 else "bottom", font={"size": 11, "color": INK},
         )
-    chart.add_shape(type="line", x0=cut, x1=cut, y0=0, y1=100, line={"color": "#8A8F98", "width": 1.5, "dash": "dash"})
-    chart.add_shape(type="line", x0=0, x1=100, y0=cut, y1=cut, line={"color": "#8A8F98", "width": 1.5, "dash": "dash"})
+    add_cut_lines(chart)
     names = plans["customer_name"].map(chart_text).tolist()
     # A faint line joins the two places of each plan that keeps its account in its quadrant (the
     # moves get arrows below): one trace, the lines separated by gaps.
