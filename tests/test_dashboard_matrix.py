@@ -60,15 +60,10 @@ def table(app: AppTest, key: str) -> pd.DataFrame:
     return frame
 
 
-def moves(app: AppTest) -> pd.DataFrame:
-    """The table of moves beside the chart (no row selection, so no key in the app tree)."""
-    (frame,) = [e.value for e in app.dataframe if {"previous_label", "quadrant_label", "accounts"} <= set(e.value.columns)]
-    return frame
-
-
-def plans(app: AppTest) -> pd.DataFrame:
-    """The table of the plans' forecast (no row selection either)."""
-    (frame,) = [e.value for e in app.dataframe if "forecast_label" in e.value.columns]
+def table_with(app: AppTest, *columns: str) -> pd.DataFrame:
+    """The one table holding these columns (the tables without row selection have no key in the
+    app tree): the moves beside the chart, the plans, the effort."""
+    (frame,) = [e.value for e in app.dataframe if set(columns) <= set(e.value.columns)]
     return frame
 
 
@@ -270,7 +265,7 @@ def test_arrows_show_where_the_key_accounts_that_changed_quadrant_came_from(ware
         f"Arrows: the {len(key_movers):,} key account" in caption and "that changed quadrant since" in caption
         for caption in captions(app)
     )
-    assert moves(app)["accounts"].sum() == len(key_movers)
+    assert table_with(app, "previous_label", "quadrant_label", "accounts")["accounts"].sum() == len(key_movers)
 
     # All active accounts: the key accounts' moves first, then the largest others', 40 arrows at most.
     everyone = matrix(moved, quarter_end=quarter_end)
@@ -283,7 +278,7 @@ def test_arrows_show_where_the_key_accounts_that_changed_quadrant_came_from(ware
     assert any(
         f"the other {len(everyone) - 40:,} that moved are not drawn" in caption for caption in captions(app)
     )
-    assert moves(app)["accounts"].sum() == len(everyone)
+    assert table_with(app, "previous_label", "quadrant_label", "accounts")["accounts"].sum() == len(everyone)
 
 
 def test_the_effort_table_is_the_marts(warehouse, matrix):
@@ -296,7 +291,7 @@ def test_the_effort_table_is_the_marts(warehouse, matrix):
 
     app = opened()
 
-    effort = next(e.value for e in app.dataframe if "suggestion" in e.value.columns)
+    effort = table_with(app, "suggestion")
     assert effort["suggestion"].tolist() == expected["suggestion"].tolist()
     assert effort["manager_name"].tolist() == expected["manager_name"].fillna(expected["account_manager_id"]).tolist()
     for column in ("accounts_invest_for_growth", "accounts_invest_selectively", "accounts_maintain",
@@ -311,7 +306,7 @@ def test_the_effort_table_is_the_marts(warehouse, matrix):
     manager = expected["account_manager_id"].iloc[0]
     app.multiselect(key="matrix_manager").set_value([manager])
     ran(app)
-    assert len(next(e.value for e in app.dataframe if "suggestion" in e.value.columns)) == len(expected)
+    assert len(table_with(app, "suggestion")) == len(expected)
     assert any("whatever the choice above" in caption for caption in captions(app))
 
 
@@ -340,7 +335,7 @@ def test_the_plans_forecast_shows_where_each_plan_takes_its_account(warehouse, m
 
     app = opened(scope="all")
 
-    shown = plans(app)
+    shown = table_with(app, "forecast_label")
     assert shown["customer_name"].tolist() == expected["customer_name"].tolist()
     assert shown["now_label"].tolist() == [QUADRANTS[q] for q in expected["quadrant"]]
     assert shown["forecast_label"].tolist() == [QUADRANTS[q] for q in expected["forecast_quadrant"]]
@@ -368,7 +363,7 @@ def test_the_plans_forecast_shows_where_each_plan_takes_its_account(warehouse, m
     manager = expected["account_manager_id"].dropna().iloc[0]
     app.multiselect(key="matrix_manager").set_value([manager])
     ran(app)
-    assert plans(app)["customer_name"].tolist() == (
+    assert table_with(app, "forecast_label")["customer_name"].tolist() == (
         expected.loc[expected["account_manager_id"] == manager, "customer_name"].tolist()
     )
 
